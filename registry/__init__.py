@@ -1,0 +1,1 @@
+"""cmsreg: the registry of social care case management configuration packs."""
