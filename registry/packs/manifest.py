@@ -1,0 +1,473 @@
+"""The manifest, cmspack.yaml (SPEC §2): strict YAML, a marshmallow schema, vocabularies.
+
+`parse_manifest` returns the normalised manifest (aliases replaced by slugs) with every problem
+found at once, each naming its field and line and saying what to write instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+from registry.packs.limits import DEFAULT_LIMITS, Limits
+from registry.packs.problems import Notice, Problem
+from registry.packs.versions import VersionError, is_semver, parse_specifier
+from registry.packs.vocabulary import load_vocabularies
+from registry.packs.yamlsafe import ManifestYAMLError, load_strict
+
+MANIFEST_NAME = "cmspack.yaml"
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+SLUG_HELP = (
+    "lower-case letters, digits and hyphens, 1 to 64 characters, not starting or ending with -"
+)
+# A pragmatic address check: one @, a dotted domain, no spaces. Deliverability is not our concern.
+EMAIL_RE = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+MAX_TITLE = 120  # fits a search result line
+MAX_SUMMARY = 200  # SPEC §2
+MAX_KEYWORDS = 20  # SPEC §2
+MAX_KEYWORD = 60
+MAX_LIST = 30  # tags of one vocabulary; more is a pack that should be split
+MAX_DEPENDS = 50
+
+# Which manifest field each vocabulary checks; list fields hold several values.
+VOCAB_FIELDS = {
+    "supplier": "supplier",
+    "licence": "licence",
+    "service_areas": "service_area",
+    "practice_models": "practice_model",
+    "organisation_structures": "organisation_structure",
+    "kinds": "kind",
+}
+
+FIELD_HELP = {
+    "name": "the pack's slug, e.g. family-safeguarding-cp-workflow",
+    "publisher": "your organisation's slug, e.g. hertfordshire",
+    "version": "a Semantic Versioning version, e.g. 1.0.0",
+    "title": "a short title, e.g. Family Safeguarding child protection workflow",
+    "summary": f"one sentence of at most {MAX_SUMMARY} characters",
+    "licence": "an SPDX licence identifier, usually OGL-UK-3.0",
+    "supplier": "the CMS supplier, e.g. system-c",
+    "products": "a list of products, each with `id:` (e.g. lcs) and optional `versions:`",
+    "service_areas": "a list such as [childrens-social-care]",
+    "kinds": "the kinds of artefact in the pack, e.g. [workflow, form]",
+    "maintainers": "a list of who looks after the pack, each with `name:` and `email:`",
+}
+
+
+def _required(name: str) -> dict[str, str]:
+    return {"required": f"Add `{name}:` — {FIELD_HELP[name]}.", "null": f"`{name}` is empty."}
+
+
+def _text(name: str, maximum: int, required: bool = True) -> fields.String:
+    return fields.String(
+        required=required,
+        validate=validate.Length(
+            min=1,
+            max=maximum,
+            error=f"Keep `{name}` between 1 and {maximum} characters.",
+        ),
+        error_messages={
+            **(_required(name) if required else {}),
+            "invalid": f"`{name}` must be text.",
+        },
+    )
+
+
+def _slug(name: str) -> fields.String:
+    return fields.String(
+        required=True,
+        validate=validate.Regexp(
+            SLUG_RE, error=f"`{name}` '{{input}}' is not a slug: use {SLUG_HELP}."
+        ),
+        error_messages={
+            **_required(name),
+            "invalid": f"`{name}` must be text: {FIELD_HELP[name]}.",
+        },
+    )
+
+
+def _tag_list(name: str, required: bool) -> fields.List:
+    return fields.List(
+        fields.String(error_messages={"invalid": f"Each entry of `{name}` must be text."}),
+        required=required,
+        validate=validate.Length(
+            min=1 if required else 0,
+            max=MAX_LIST,
+            error=f"`{name}` needs between {1 if required else 0} and {MAX_LIST} entries.",
+        ),
+        error_messages={
+            "required": f"Add `{name}:` — " + FIELD_HELP.get(name, "a list of values") + ".",
+            "invalid": f"`{name}` must be a list, e.g. {name}: [value-one, value-two].",
+            "null": f"`{name}` is empty; give a list.",
+        },
+    )
+
+
+class ProductSchema(Schema):
+    """One product the pack was built for, with the releases it was tested on."""
+
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(
+        required=True,
+        error_messages={
+            "required": "Add `id:` — the product slug, e.g. lcs.",
+            "invalid": "`id` must be text.",
+        },
+    )
+    versions = fields.String(
+        load_default=None,
+        validate=validate.Length(max=100, error="Keep `versions` under 100 characters."),
+        error_messages={"invalid": '`versions` must be text, e.g. ">=2023.1" (quote it).'},
+    )
+
+
+class MaintainerSchema(Schema):
+    """Who looks after the pack."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(
+        required=True,
+        validate=validate.Length(
+            min=1, max=100, error="Keep a maintainer's `name` between 1 and 100 characters."
+        ),
+        error_messages={
+            "required": "Add the maintainer's `name:` (a team name is fine).",
+            "invalid": "`name` must be text.",
+        },
+    )
+    email = fields.String(
+        required=True,
+        validate=[
+            validate.Length(max=254, error="An e-mail address is at most 254 characters."),
+            validate.Regexp(
+                EMAIL_RE,
+                error="'{input}' is not an e-mail address; write it like csc-systems@example.gov.uk.",
+            ),
+        ],
+        error_messages={
+            "required": "Add the maintainer's `email:` (a team mailbox is best).",
+            "invalid": "`email` must be text.",
+        },
+    )
+
+
+class ManifestSchema(Schema):
+    """Every field of cmspack.yaml (SPEC §2); unknown keys are errors."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+    name = _slug("name")
+    publisher = _slug("publisher")
+    version = fields.String(
+        required=True,
+        error_messages={
+            **_required("version"),
+            "invalid": "`version` must be text like 1.2.0; quote it if YAML reads it as a number.",
+        },
+    )
+    title = _text("title", MAX_TITLE)
+    summary = _text("summary", MAX_SUMMARY)
+    licence = fields.String(
+        required=True,
+        error_messages={
+            **_required("licence"),
+            "invalid": "`licence` must be text, e.g. OGL-UK-3.0.",
+        },
+    )
+    supplier = fields.String(
+        required=True,
+        error_messages={
+            **_required("supplier"),
+            "invalid": "`supplier` must be text, e.g. system-c.",
+        },
+    )
+    products = fields.List(
+        fields.Nested(
+            ProductSchema,
+            error_messages={
+                "type": "Each product is a mapping with `id:` (e.g. lcs) and optional `versions:`."
+            },
+        ),
+        required=True,
+        validate=validate.Length(
+            min=1, max=MAX_LIST, error=f"List between 1 and {MAX_LIST} products."
+        ),
+        error_messages={
+            **_required("products"),
+            "invalid": "`products` must be a list of entries like `- id: lcs`.",
+        },
+    )
+    service_areas = _tag_list("service_areas", required=True)
+    practice_models = _tag_list("practice_models", required=False)
+    organisation_structures = _tag_list("organisation_structures", required=False)
+    kinds = _tag_list("kinds", required=True)
+    keywords = fields.List(
+        fields.String(
+            validate=validate.Length(
+                min=1,
+                max=MAX_KEYWORD,
+                error=f"Keep each keyword between 1 and {MAX_KEYWORD} characters.",
+            ),
+            error_messages={"invalid": "Each keyword must be text."},
+        ),
+        load_default=list,
+        validate=validate.Length(
+            max=MAX_KEYWORDS,
+            error=f"Use at most {MAX_KEYWORDS} keywords.",
+        ),
+        error_messages={
+            "invalid": "`keywords` must be a list, e.g. [child protection, section 47]."
+        },
+    )
+    maintainers = fields.List(
+        fields.Nested(
+            MaintainerSchema,
+            error_messages={"type": "Each maintainer is a mapping with `name:` and `email:`."},
+        ),
+        required=True,
+        validate=validate.Length(min=1, max=20, error="List between 1 and 20 maintainers."),
+        error_messages={
+            **_required("maintainers"),
+            "invalid": "`maintainers` must be a list of entries with `name:` and `email:`.",
+        },
+    )
+    depends = fields.Dict(
+        keys=fields.String(error_messages={"invalid": "A dependency is named publisher/name."}),
+        values=fields.String(
+            error_messages={
+                "invalid": 'A dependency\'s version range must be text, e.g. ">=1.0.0,<2" (quote it).'
+            }
+        ),
+        load_default=dict,
+        error_messages={
+            "invalid": '`depends` maps publisher/name to a version range, e.g. `hertfordshire/family-safeguarding-forms: ">=1.0.0,<2"`.'
+        },
+    )
+
+
+ALLOWED_KEYS = list(ManifestSchema().fields)
+NESTED_KEYS = {
+    "products": list(ProductSchema().fields),
+    "maintainers": list(MaintainerSchema().fields),
+}
+
+
+@dataclass
+class ManifestResult:
+    """A parsed manifest (None when it could not be read) with problems and notices."""
+
+    manifest: dict[str, Any] | None
+    problems: list[Problem] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+
+def parse_manifest(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ManifestResult:
+    """Read cmspack.yaml bytes and check every field; report every problem at once."""
+    result = ManifestResult(None)
+    text = _decode(data, limits, result.problems)
+    if text is None:
+        return result
+    try:
+        raw, lines = load_strict(text)
+    except ManifestYAMLError as exc:
+        result.problems.append(Problem(MANIFEST_NAME, str(exc), exc.line, "yaml"))
+        return result
+    if raw is None:
+        result.problems.append(
+            Problem(
+                MANIFEST_NAME,
+                "cmspack.yaml is empty; `cmsreg init` writes a complete one to start from.",
+                1,
+                "empty",
+            )
+        )
+        return result
+    if not isinstance(raw, dict):
+        result.problems.append(
+            Problem(
+                MANIFEST_NAME,
+                "cmspack.yaml must be a mapping of fields (name: …, version: …); see docs/pack-format.md.",
+                1,
+                "not-a-mapping",
+            )
+        )
+        return result
+
+    def problem(path: str, message: str, code: str = "invalid") -> None:
+        top = path.split(".")[0].split("[")[0]
+        line = lines.get(path) or lines.get(top)
+        result.problems.append(Problem(path, message, line, code))
+
+    raw = {str(k): v for k, v in raw.items()}
+    try:
+        manifest = ManifestSchema().load(raw)
+    except ValidationError as exc:
+        _collect(exc.messages, "", problem)
+        manifest = exc.valid_data if isinstance(exc.valid_data, dict) else {}
+    _check_version(manifest, problem)
+    _check_vocabularies(manifest, problem, result.notices)
+    _check_depends(manifest, problem)
+    _check_duplicates(manifest, problem)
+    result.manifest = manifest
+    return result
+
+
+def _decode(data: bytes, limits: Limits, problems: list[Problem]) -> str | None:
+    """Decode the manifest as UTF-8 text within its size cap."""
+    if len(data) > limits.max_manifest_bytes:
+        problems.append(
+            Problem(
+                MANIFEST_NAME,
+                f"cmspack.yaml is {len(data):,} bytes; the limit is {limits.max_manifest_bytes:,}. Move long text to README.md.",
+                None,
+                "too-large",
+            )
+        )
+        return None
+    if b"\x00" in data:
+        problems.append(
+            Problem(MANIFEST_NAME, "cmspack.yaml is binary; it must be UTF-8 text.", None, "binary")
+        )
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.append(
+            Problem(
+                MANIFEST_NAME,
+                f"cmspack.yaml is not UTF-8 text (byte {exc.start}); save it as UTF-8.",
+                None,
+                "encoding",
+            )
+        )
+        return None
+
+
+def _collect(messages: Any, path: str, problem: Any) -> None:
+    """Turn marshmallow's nested error messages into problems with field paths."""
+    if isinstance(messages, list):
+        for m in messages:
+            if isinstance(m, str | dict):
+                _collect(m, path, problem)
+        return
+    if isinstance(messages, str):
+        if messages == "Unknown field.":
+            key = path.rsplit(".", 1)[-1]
+            parent = path.split("[")[0] if "." in path else ""
+            allowed = NESTED_KEYS.get(parent, ALLOWED_KEYS)
+            near = difflib.get_close_matches(key, allowed, n=1)
+            hint = f" Did you mean `{near[0]}`?" if near else ""
+            problem(
+                path,
+                f"Unknown field `{key}`.{hint} Allowed here: {', '.join(allowed)}.",
+                "unknown-key",
+            )
+        else:
+            problem(path, messages)
+        return
+    for key, value in messages.items():
+        if isinstance(key, int):
+            child = f"{path}[{key}]"
+        elif key == "value" and path.startswith("depends"):
+            child = path
+        else:
+            child = f"{path}.{key}" if path else str(key)
+        _collect(value, child, problem)
+
+
+def _check_version(manifest: dict, problem: Any) -> None:
+    version = manifest.get("version")
+    if isinstance(version, str) and not is_semver(version):
+        problem(
+            "version",
+            f"`version` '{version[:70]}' is not Semantic Versioning 2.0.0; write MAJOR.MINOR.PATCH like 1.2.0 (a pre-release looks like 1.2.0-rc.1).",
+        )
+
+
+def _check_vocabularies(manifest: dict, problem: Any, notices: list[Notice]) -> None:
+    """Replace aliases with slugs (with a notice) and report values outside a vocabulary."""
+    vocabularies = load_vocabularies()
+
+    def check(path: str, value: str, key: str) -> str:
+        vocab = vocabularies[key]
+        term = vocab.resolve(value)
+        if term is None:
+            near = vocab.closest(value)
+            hint = f" Did you mean {', '.join(near)}?" if near else ""
+            problem(
+                path,
+                f"'{value[:70]}' is not a known {vocab.title.lower()}.{hint} Allowed: {', '.join(vocab.slugs)}. See docs/vocabularies.md.",
+                "vocabulary",
+            )
+            return value
+        if term.slug != value:
+            notices.append(Notice(path, f"'{value}' is stored as '{term.slug}' ({term.name})."))
+        return term.slug
+
+    for fld, key in VOCAB_FIELDS.items():
+        value = manifest.get(fld)
+        if isinstance(value, str):
+            manifest[fld] = check(fld, value, key)
+        elif isinstance(value, list):
+            manifest[fld] = [check(f"{fld}[{i}]", v, key) for i, v in enumerate(value)]
+    for i, product in enumerate(manifest.get("products") or []):
+        if isinstance(product, dict) and isinstance(product.get("id"), str):
+            product["id"] = check(f"products[{i}].id", product["id"], "product")
+
+
+def _check_depends(manifest: dict, problem: Any) -> None:
+    depends = manifest.get("depends") or {}
+    if len(depends) > MAX_DEPENDS:
+        problem("depends", f"List at most {MAX_DEPENDS} dependencies.")
+    for target, spec in depends.items():
+        path = f"depends.{target}"
+        parts = target.split("/") if isinstance(target, str) else []
+        if len(parts) != 2 or not all(SLUG_RE.match(p) for p in parts):
+            problem(
+                path,
+                f"Dependency '{str(target)[:70]}' must be written publisher/name, both slugs ({SLUG_HELP}).",
+            )
+        elif parts == [manifest.get("publisher"), manifest.get("name")]:
+            problem(path, "A pack cannot depend on itself.")
+        if isinstance(spec, str):
+            try:
+                parse_specifier(spec)
+            except VersionError as exc:
+                problem(path, f"Version range for {target}: {exc}.")
+
+
+def _check_duplicates(manifest: dict, problem: Any) -> None:
+    for fld in (*VOCAB_FIELDS, "keywords"):
+        value = manifest.get(fld)
+        if isinstance(value, list):
+            seen = set()
+            for v in value:
+                folded = v.lower() if isinstance(v, str) else v
+                if folded in seen:
+                    problem(fld, f"'{v}' is listed twice in `{fld}`; list it once.", "duplicate")
+                seen.add(folded)
+    ids = [p.get("id") for p in manifest.get("products") or [] if isinstance(p, dict)]
+    if len(ids) != len(set(ids)):
+        problem("products", "A product is listed twice in `products`; list each once.", "duplicate")
+
+
+__all__ = [
+    "ALLOWED_KEYS",
+    "EXCLUDE",
+    "MANIFEST_NAME",
+    "SLUG_RE",
+    "ManifestResult",
+    "parse_manifest",
+]
