@@ -20,13 +20,13 @@ from registry.packs.vocabulary import load_vocabularies
 from registry.packs.yamlsafe import ManifestYAMLError, load_strict
 
 MANIFEST_NAME = "cmspack.yaml"
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")  # \Z: no trailing newline
 SLUG_HELP = (
     "lower-case letters, digits and hyphens, 1 to 64 characters, not starting or ending with -"
 )
 # A pragmatic address check: one @, a dotted domain, no spaces. Deliverability is not our concern.
 EMAIL_RE = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+\Z"
 )
 MAX_TITLE = 120  # fits a search result line
 MAX_SUMMARY = 200  # SPEC §2
@@ -112,6 +112,10 @@ def _tag_list(name: str, required: bool) -> fields.List:
 class ProductSchema(Schema):
     """One product the pack was built for, with the releases it was tested on."""
 
+    error_messages = {  # noqa: RUF012 (marshmallow reads this class attribute)
+        "type": "Each product is a mapping with `id:` (e.g. lcs) and optional `versions:`."
+    }
+
     class Meta:
         unknown = RAISE
 
@@ -131,6 +135,10 @@ class ProductSchema(Schema):
 
 class MaintainerSchema(Schema):
     """Who looks after the pack."""
+
+    error_messages = {  # noqa: RUF012 (marshmallow reads this class attribute)
+        "type": "Each maintainer is a mapping with `name:` and `email:`."
+    }
 
     class Meta:
         unknown = RAISE
@@ -380,7 +388,7 @@ def _collect(messages: Any, path: str, problem: Any) -> None:
     for key, value in messages.items():
         if isinstance(key, int):
             child = f"{path}[{key}]"
-        elif key == "value" and path.startswith("depends"):
+        elif key == "_schema" or (key == "value" and path.startswith("depends")):
             child = path
         else:
             child = f"{path}.{key}" if path else str(key)
