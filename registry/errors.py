@@ -1,0 +1,113 @@
+"""The domain error tree (each error carries its HTTP status) and the one error renderer.
+
+Services raise these; only this module knows how they become HTTP responses. Every error body
+has flask-smorest's shape: {"code": <HTTP status>, "status": <reason phrase>, "message": <what to
+do>, "errors": {<field>: [<problem>, …]}} — `errors` only where input was wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class RegistryError(Exception):
+    """Base of every error a user can cause; the message says what to do next."""
+
+    status = 400
+
+    def __init__(self, message: str, *, errors: Any = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors
+
+
+class BadRequest(RegistryError):
+    """Malformed input (400)."""
+
+    status = 400
+
+
+class Unauthorized(RegistryError):
+    """No token, or a token that is unknown or revoked (401)."""
+
+    status = 401
+
+
+class Forbidden(RegistryError):
+    """Authenticated, but not allowed to do this (403)."""
+
+    status = 403
+
+
+class NotFound(RegistryError):
+    """No such pack, version, file, submission or organisation (404)."""
+
+    status = 404
+
+
+class Conflict(RegistryError):
+    """The version is already approved or pending, or the state does not allow this (409)."""
+
+    status = 409
+
+
+class TooLarge(RegistryError):
+    """The upload is over a size limit (413)."""
+
+    status = 413
+
+
+class Unprocessable(RegistryError):
+    """The pack failed validation or has blocking findings (422)."""
+
+    status = 422
+
+
+def error_body(status: int, message: str, errors: Any = None) -> dict[str, Any]:
+    """Build the JSON error body every endpoint answers with."""
+    body: dict[str, Any] = {"code": status, "status": HTTPStatus(status).phrase, "message": message}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def register_error_handlers(app: Any) -> None:
+    """Render domain errors, HTTP errors and anything unexpected as JSON error bodies."""
+    from flask import jsonify
+    from werkzeug.exceptions import HTTPException
+
+    @app.errorhandler(RegistryError)
+    def _domain(exc: RegistryError):
+        return jsonify(error_body(exc.status, exc.message, exc.errors)), exc.status
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        status = exc.code or 500
+        data = getattr(exc, "data", None) or {}
+        errors = data.get("messages") if isinstance(data, dict) else None
+        message = _HTTP_MESSAGES.get(status) or exc.description or HTTPStatus(status).phrase
+        if errors:
+            message = "Some fields are wrong; see `errors` for what to fix."
+        response = jsonify(error_body(status, message, errors))
+        if status == 405 and exc.get_response().headers.get("Allow"):
+            response.headers["Allow"] = exc.get_response().headers["Allow"]
+        return response, status
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        # A bug, not bad input: log it fully, tell the user nothing internal.
+        log.exception("unhandled error")
+        return jsonify(
+            error_body(500, "Something went wrong on the registry; it has been logged.")
+        ), 500
+
+
+_HTTP_MESSAGES = {
+    404: "Nothing here: check the address against the API documentation at /api/docs.",
+    405: "This address does not accept that method; see the Allow header.",
+    413: "The request is too large: an upload may be at most the registry's archive limit.",
+}
