@@ -1,0 +1,1 @@
+"""cmsreg: the contributor's and administrator's command-line client."""

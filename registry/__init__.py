@@ -1,1 +1,32 @@
 """cmsreg: the registry of social care case management configuration packs."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The app factory: settings from the instance file, CMSREG_* env and config (which wins)."""
+    from registry.api import register_api
+    from registry.errors import register_error_handlers
+    from registry.services.context import Registry
+
+    app = Flask(__name__)
+    registry = Registry.from_settings(config)
+    settings = registry.settings
+    logging.basicConfig(level=settings["LOG_LEVEL"])
+    app.config.update(
+        SECRET_KEY=settings["SECRET_KEY"] or secrets.token_hex(32),
+        # The upload limit plus room for the multipart envelope; werkzeug answers 413 beyond it.
+        MAX_CONTENT_LENGTH=registry.limits.max_archive_bytes + 1024 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update({k: v for k, v in (config or {}).items() if k.isupper()})
+    app.extensions["cmsreg"] = registry
+    register_error_handlers(app)
+    register_api(app)
+    return app

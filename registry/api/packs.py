@@ -1,0 +1,156 @@
+"""Approved packs: details, versions, downloads, single files, diffs, yank and unyank."""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from registry.api.auth import actor, registry
+from registry.api.schemas import (
+    DiffArgs,
+    DownloadArgs,
+    OptionalReasonArgs,
+    PackOut,
+    ReasonArgs,
+    VersionOut,
+)
+from registry.services import catalogue, yanking
+
+blp = Blueprint(
+    "packs",
+    __name__,
+    url_prefix="/api/v1/packs",
+    description="Approved packs, their versions, files and archives. Anyone may read.",
+)
+
+TEXT_TYPES = (
+    ".md",
+    ".txt",
+    ".xml",
+    ".moform",
+    ".json",
+    ".yaml",
+    ".yml",
+    ".csv",
+    ".sql",
+    ".tsv",
+    ".xsd",
+)
+
+
+@blp.route("/<publisher>/<name>")
+class PackView(MethodView):
+    @blp.response(200, PackOut)
+    def get(self, publisher: str, name: str):
+        """A pack: its latest version, every version (yanked ones flagged), downloads and depends."""
+        with registry().db.session() as session:
+            return catalogue.pack_detail(session, publisher, name)
+
+
+@blp.route("/<publisher>/<name>/versions/<version>")
+class VersionView(MethodView):
+    @blp.response(200, VersionOut)
+    def get(self, publisher: str, name: str, version: str):
+        """One version (or `latest`): manifest, files with size and SHA-256, archive SHA-256, approval."""
+        reg = registry()
+        with reg.db.session() as session:
+            return catalogue.version_detail(reg, session, publisher, name, version)
+
+
+@blp.route("/<publisher>/<name>/versions/<version>/download")
+class DownloadView(MethodView):
+    @blp.arguments(DownloadArgs, location="query")
+    @blp.response(
+        200,
+        content_type="application/zip",
+        description="The archive; conditional requests answer 304.",
+    )
+    def get(self, args: dict, publisher: str, name: str, version: str):
+        """Download a version as zip or tar.gz, byte for byte reproducible, with its SHA-256."""
+        reg = registry()
+        fmt = args["format"]
+        with reg.db.session() as session:
+            v, data, sha = catalogue.archive(reg, session, publisher, name, version, fmt)
+            etag = f"{sha}"
+            if etag in request.if_none_match:
+                response = Response(status=304)
+            else:
+                catalogue.count_download(session, v.id, not reg.db.is_sqlite)
+                response = Response(data, mimetype=catalogue.FORMATS[fmt])
+                ext = "zip" if fmt == "zip" else "tar.gz"
+                response.headers["Content-Disposition"] = (
+                    f'attachment; filename="{name}-{v.version}.{ext}"'
+                )
+        response.set_etag(etag)
+        digest = base64.b64encode(bytes.fromhex(sha)).decode()
+        response.headers["Digest"] = f"sha-256={digest}"
+        response.headers["Repr-Digest"] = f"sha-256=:{digest}:"
+        response.headers["X-Checksum-SHA256"] = sha
+        if version == "latest":
+            # `latest` moves when a new version is approved or one is yanked: revalidate each time.
+            response.headers["Cache-Control"] = "no-cache"
+        else:
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+@blp.route("/<publisher>/<name>/versions/<version>/files/<path:path>")
+class FileView(MethodView):
+    @blp.response(200, content_type="application/octet-stream")
+    def get(self, publisher: str, name: str, version: str, path: str):
+        """One file of a version, as stored. Text is served as plain text, never as a page."""
+        reg = registry()
+        with reg.db.session() as session:
+            data = catalogue.read_file(reg, session, publisher, name, version, path)
+        if path.lower().endswith(TEXT_TYPES):
+            mimetype = "text/plain; charset=utf-8"
+        else:
+            mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
+            if mimetype.startswith("text/") or "html" in mimetype or "svg" in mimetype:
+                mimetype = "text/plain; charset=utf-8"
+        response = Response(data, content_type=mimetype)
+        # Whatever a file holds, a browser must not run it as part of this site.
+        response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        if version != "latest":
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+@blp.route("/<publisher>/<name>/diff")
+class DiffView(MethodView):
+    @blp.arguments(DiffArgs, location="query")
+    @blp.response(200)
+    def get(self, args: dict, publisher: str, name: str):
+        """Files added, removed and changed between two versions, with unified diffs for text."""
+        reg = registry()
+        with reg.db.session() as session:
+            return catalogue.diff(reg, session, publisher, name, args["from_"], args["to"])
+
+
+@blp.route("/<publisher>/<name>/versions/<version>/yank")
+class YankView(MethodView):
+    @blp.arguments(ReasonArgs)
+    @blp.response(200, VersionOut)
+    def post(self, args: dict, publisher: str, name: str, version: str):
+        """Yank a version (publish scope for its publisher, or moderate for its supplier); `reason` required."""
+        reg = registry()
+        yanking.yank(reg, actor(), publisher, name, version, args["reason"])
+        with reg.db.session() as session:
+            return catalogue.version_detail(reg, session, publisher, name, version)
+
+
+@blp.route("/<publisher>/<name>/versions/<version>/unyank")
+class UnyankView(MethodView):
+    @blp.arguments(OptionalReasonArgs)
+    @blp.response(200, VersionOut)
+    def post(self, args: dict, publisher: str, name: str, version: str):
+        """Undo a yank."""
+        reg = registry()
+        yanking.unyank(reg, actor(), publisher, name, version, args.get("reason"))
+        with reg.db.session() as session:
+            return catalogue.version_detail(reg, session, publisher, name, version)

@@ -1,0 +1,162 @@
+"""Marshmallow schemas of the API: request arguments and response bodies (they feed OpenAPI)."""
+
+from __future__ import annotations
+
+from flask_smorest.fields import Upload
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from registry.services.moderation import MAX_NOTE
+
+
+class Strict(Schema):
+    """Request arguments: unknown ones are errors, so typos are caught."""
+
+
+class Loose(Schema):
+    """Query arguments tolerate extras (caches and proxies add some)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class UploadArgs(Strict):
+    archive = Upload(required=True, metadata={"description": "The pack as .zip or .tar.gz"})
+
+
+class NoteArgs(Strict):
+    note = fields.String(load_default=None, validate=validate.Length(max=MAX_NOTE))
+
+
+class ApproveArgs(NoteArgs):
+    acknowledge = fields.List(
+        fields.String(validate=validate.Length(max=16)),
+        load_default=list,
+        validate=validate.Length(max=2000),
+        metadata={"description": "Ids of the warnings (F1, F2 …) the moderator has checked"},
+    )
+
+
+class ReasonArgs(Strict):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=MAX_NOTE))
+
+
+class OptionalReasonArgs(Strict):
+    reason = fields.String(load_default=None, validate=validate.Length(max=MAX_NOTE))
+
+
+class DownloadArgs(Loose):
+    format = fields.String(load_default="zip", validate=validate.OneOf(["zip", "tar.gz"]))
+
+
+class DiffArgs(Loose):
+    from_ = fields.String(required=True, data_key="from", validate=validate.Length(min=1, max=64))
+    to = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class SubmissionListArgs(Loose):
+    status = fields.String(
+        load_default=None, validate=validate.OneOf(["pending", "approved", "rejected", "withdrawn"])
+    )
+
+
+class Problem(Schema):
+    where = fields.String()
+    message = fields.String()
+    line = fields.Integer(allow_none=True)
+    code = fields.String()
+
+
+class FindingOut(Schema):
+    id = fields.String()
+    file = fields.String()
+    line = fields.Integer()
+    rule = fields.String()
+    severity = fields.String()
+    masked = fields.String()
+    message = fields.String()
+
+
+class Checks(Schema):
+    files = fields.Integer()
+    size = fields.Integer()
+    notices = fields.List(fields.Dict())
+    findings = fields.List(fields.Nested(FindingOut))
+
+
+class ReviewOut(Schema):
+    moderator = fields.String()
+    decision = fields.String()
+    note = fields.String(allow_none=True)
+    acknowledged = fields.List(fields.String())
+    created_at = fields.DateTime()
+
+
+class SubmissionOut(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    publisher = fields.String()
+    name = fields.String()
+    version = fields.String()
+    supplier = fields.String()
+    submitted_by = fields.String()
+    submitted_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
+    reason = fields.String(allow_none=True)
+    commit = fields.String(allow_none=True)
+    checks = fields.Nested(Checks)
+    manifest = fields.Dict()
+    reviews = fields.List(fields.Nested(ReviewOut))
+    diff = fields.Dict(
+        metadata={"description": "Against the latest approved version (detail only)"}
+    )
+
+
+class VersionListItem(Schema):
+    version = fields.String()
+    approved_at = fields.DateTime()
+    yanked = fields.Boolean()
+    yank_reason = fields.String(allow_none=True)
+    downloads = fields.Integer()
+
+
+class PackOut(Schema):
+    publisher = fields.String()
+    name = fields.String()
+    title = fields.String()
+    summary = fields.String()
+    latest = fields.String(allow_none=True)
+    manifest = fields.Dict()
+    versions = fields.List(fields.Nested(VersionListItem))
+    downloads = fields.Integer()
+    depends = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class FileOut(Schema):
+    path = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+
+
+class VersionOut(Schema):
+    publisher = fields.String()
+    name = fields.String()
+    version = fields.String()
+    manifest = fields.Dict()
+    files = fields.List(fields.Nested(FileOut))
+    archive_sha256 = fields.Dict(keys=fields.String(), values=fields.String())
+    approved_by = fields.String()
+    approved_at = fields.DateTime()
+    commit = fields.String()
+    tag = fields.String()
+    yanked = fields.Boolean()
+    yank_reason = fields.String(allow_none=True)
+    downloads = fields.Integer()
+
+
+class OrgOut(Schema):
+    slug = fields.String()
+    name = fields.String()
+    type = fields.String()
+    gss_code = fields.String(allow_none=True)
+    dfe_number = fields.String(allow_none=True)
+    packs = fields.Raw(metadata={"description": "A count in the list, the packs in the detail"})

@@ -1,0 +1,254 @@
+"""cmsreg-server: the operator's commands. The instance folder comes from CMSREG_INSTANCE."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from registry.errors import RegistryError
+from registry.services.context import Registry
+
+
+class _Ctx:
+    """Opens the registry on first use and closes it at exit."""
+
+    def __init__(self) -> None:
+        self._reg: Registry | None = None
+
+    @property
+    def reg(self) -> Registry:
+        if self._reg is None:
+            self._reg = Registry.from_settings()
+        return self._reg
+
+    def close(self) -> None:
+        if self._reg is not None:
+            self._reg.close()
+
+
+pass_ctx = click.make_pass_decorator(_Ctx, ensure=True)
+
+
+def _fail(exc: Exception) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Run a cmsreg registry. The instance folder is $CMSREG_INSTANCE (default ./instance)."""
+    obj = ctx.ensure_object(_Ctx)
+    ctx.call_on_close(obj.close)
+
+
+@cli.command()
+@pass_ctx
+def init(ctx: _Ctx) -> None:
+    """Create or upgrade the database, content repository and index (idempotent)."""
+    ctx.reg.init()
+    click.echo(f"Instance ready in {ctx.reg.settings['INSTANCE']}")
+
+
+@cli.command()
+@pass_ctx
+def seed(ctx: _Ctx) -> None:
+    """Publish and approve the example packs in content_repo/ (idempotent)."""
+    from registry.services.seed import seed as run_seed
+
+    ctx.reg.init()
+    try:
+        published, skipped = run_seed(ctx.reg, log=click.echo)
+    except RegistryError as exc:
+        _fail(exc)
+    click.echo(f"Seeded {published} pack version(s); {skipped} already present.")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--port",
+    default=lambda: int(os.environ.get("PORT", 5000)),
+    type=int,
+    show_default="$PORT or 5000",
+)
+def run(host: str, port: int) -> None:
+    """Serve with the development server (one process; for trying the registry out)."""
+    from registry import create_app
+
+    create_app().run(host=host, port=port)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--port",
+    default=lambda: int(os.environ.get("PORT", 5000)),
+    type=int,
+    show_default="$PORT or 5000",
+)
+@click.option(
+    "--workers",
+    default=2,
+    type=click.IntRange(2, 64),
+    show_default=True,
+    help="gunicorn worker processes (2 or more).",
+)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve with gunicorn, the production WSGI server."""
+    os.execvp(  # noqa: S606 (replace this process with gunicorn; arguments are a list)
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"{host}:{port}",
+            "--access-logfile",
+            "-",
+            "registry.wsgi:app",
+        ],
+    )
+
+
+@cli.command()
+@pass_ctx
+def reindex(ctx: _Ctx) -> None:
+    """Rebuild the search index from git and the database, then swap it in atomically."""
+    from registry.services.reconcile import reindex as run_reindex
+
+    count = run_reindex(ctx.reg)
+    click.echo(f"Indexed {count} pack(s).")
+
+
+@cli.command()
+@click.option("--repair", is_flag=True, help="Mend every difference from git, the source of truth.")
+@pass_ctx
+def check(ctx: _Ctx, repair: bool) -> None:
+    """Compare git, database and index; exit 0 only when they agree."""
+    from registry.services.reconcile import check as run_check
+
+    problems = run_check(ctx.reg, repair=repair)
+    for p in problems:
+        click.echo(("repaired: " if repair else "") + p)
+    if problems and not repair:
+        click.echo(
+            f"{len(problems)} difference(s); run `cmsreg-server check --repair` to mend them from git.",
+            err=True,
+        )
+        sys.exit(1)
+    if repair and problems:
+        remaining = run_check(ctx.reg, repair=False)
+        for p in remaining:
+            click.echo(f"still different: {p}", err=True)
+        sys.exit(1 if remaining else 0)
+    click.echo("git, database and index agree." if not problems else "")
+
+
+@cli.command("create-org")
+@click.argument("slug")
+@click.option("--name", required=True, help="The organisation's name.")
+@click.option(
+    "--la-type",
+    "la_type",
+    required=True,
+    help="county, unitary, metropolitan-borough, london-borough, childrens-trust, user-group, supplier or other.",
+)
+@click.option("--gss-code", default=None, help="ONS GSS code, for councils (e.g. E10000015).")
+@click.option("--dfe-number", default=None, help="Three-digit DfE LA number, for councils.")
+@pass_ctx
+def create_org(
+    ctx: _Ctx, slug: str, name: str, la_type: str, gss_code: str | None, dfe_number: str | None
+) -> None:
+    """Create a publishing organisation."""
+    from registry.services import accounts
+
+    try:
+        with ctx.reg.db.session() as session:
+            accounts.create_org(session, slug, name, la_type, gss_code, dfe_number)
+    except RegistryError as exc:
+        _fail(_with_errors(exc))
+    click.echo(f"Created organisation {slug}.")
+
+
+@cli.command("create-user")
+@click.argument("username")
+@click.option("--org", "org", default=None, help="Slug of the organisation the user publishes for.")
+@pass_ctx
+def create_user(ctx: _Ctx, username: str, org: str | None) -> None:
+    """Create a user, a member of an organisation."""
+    from registry.services import accounts
+
+    try:
+        with ctx.reg.db.session() as session:
+            accounts.create_user(session, username, org)
+    except RegistryError as exc:
+        _fail(_with_errors(exc))
+    click.echo(f"Created user {username}" + (f" in {org}." if org else "."))
+
+
+@cli.command("set-moderator")
+@click.argument("username")
+@click.argument("supplier")
+@pass_ctx
+def set_moderator(ctx: _Ctx, username: str, supplier: str) -> None:
+    """Let USERNAME moderate the packs of SUPPLIER (e.g. system-c)."""
+    from registry.services import accounts
+
+    try:
+        with ctx.reg.db.session() as session:
+            accounts.set_moderator(session, username, supplier)
+    except RegistryError as exc:
+        _fail(exc)
+    click.echo(f"{username} now moderates {supplier} packs.")
+
+
+@cli.command("create-token")
+@click.argument("username")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    required=True,
+    type=click.Choice(["publish", "moderate", "admin"]),
+    help="Repeat for several scopes.",
+)
+@pass_ctx
+def create_token(ctx: _Ctx, username: str, scopes: tuple[str, ...]) -> None:
+    """Create an API token; it is shown once, alone on the last line."""
+    from registry.services import accounts
+
+    try:
+        with ctx.reg.db.session() as session:
+            token = accounts.create_token(session, username, list(scopes))
+    except RegistryError as exc:
+        _fail(exc)
+    click.echo(
+        f"Token for {username} with scope(s) {', '.join(scopes)}. Store it now: it is not shown again."
+    )
+    click.echo(token)
+
+
+@cli.command("revoke-token")
+@click.argument("token")
+@pass_ctx
+def revoke_token(ctx: _Ctx, token: str) -> None:
+    """Revoke a token; requests with it answer 401 from now on."""
+    from registry.services import accounts
+
+    try:
+        with ctx.reg.db.session() as session:
+            accounts.revoke_token(session, token)
+    except RegistryError as exc:
+        _fail(exc)
+    click.echo("Token revoked.")
+
+
+def _with_errors(exc: RegistryError) -> str:
+    if isinstance(exc.errors, dict):
+        return str(exc) + " " + "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items())
+    return str(exc)

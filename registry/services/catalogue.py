@@ -1,0 +1,212 @@
+"""Reading approved content: packs, versions, files, diffs, downloads, publishers."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from registry.db.models import DailyDownloads, Organisation, Pack, Version
+from registry.errors import BadRequest, NotFound
+from registry.packs.manifest import SLUG_RE
+from registry.packs.versions import SemVer, is_semver
+from registry.services.searchsync import latest_version
+
+FORMATS = {"zip": "application/zip", "tar.gz": "application/gzip"}
+
+
+def get_pack(session: Session, publisher: str, name: str) -> Pack:
+    """Return a pack with at least one approved version, or raise NotFound."""
+    if not (SLUG_RE.match(publisher) and SLUG_RE.match(name)):
+        raise NotFound(f"No pack {publisher[:64]}/{name[:64]}: publisher and name are slugs.")
+    pack = session.scalar(
+        select(Pack).join(Organisation).where(Organisation.slug == publisher, Pack.name == name)
+    )
+    if pack is None or not pack.versions:
+        raise NotFound(f"No pack {publisher}/{name}. Search the registry for the right name.")
+    return pack
+
+
+def get_version(session: Session, publisher: str, name: str, version: str) -> Version:
+    """Return an exact version, or the latest when version is `latest`; yanked ones only exactly."""
+    pack = get_pack(session, publisher, name)
+    if version == "latest":
+        found = latest_version(pack.versions)
+        if found is None:
+            raise NotFound(
+                f"Every version of {publisher}/{name} is yanked; ask for an exact version."
+            )
+        return found
+    if not is_semver(version):
+        raise NotFound(
+            f"'{version[:64]}' is not a version: use MAJOR.MINOR.PATCH like 1.2.0, or latest."
+        )
+    for v in pack.versions:
+        if v.version == version:
+            return v
+    raise NotFound(
+        f"{publisher}/{name} has no approved version {version}; versions: {', '.join(sorted_versions(pack))}."
+    )
+
+
+def sorted_versions(pack: Pack) -> list[str]:
+    """Version strings of a pack, newest first."""
+    return [
+        v.version
+        for v in sorted(pack.versions, key=lambda v: SemVer.parse(v.version), reverse=True)
+    ]
+
+
+def version_summary(v: Version) -> dict[str, Any]:
+    """A version as listed under its pack."""
+    return {
+        "version": v.version,
+        "approved_at": v.approved_at,
+        "yanked": v.yanked,
+        "yank_reason": v.yank_reason,
+        "downloads": v.downloads,
+    }
+
+
+def pack_detail(session: Session, publisher: str, name: str) -> dict[str, Any]:
+    """A pack: latest version's manifest, all versions (yanked flagged), downloads, depends."""
+    pack = get_pack(session, publisher, name)
+    latest = latest_version(pack.versions)
+    newest_any = max(pack.versions, key=lambda v: SemVer.parse(v.version))
+    shown = latest or newest_any
+    ordered = sorted(pack.versions, key=lambda v: SemVer.parse(v.version), reverse=True)
+    return {
+        "publisher": publisher,
+        "name": name,
+        "title": shown.manifest.get("title"),
+        "summary": shown.manifest.get("summary"),
+        "latest": latest.version if latest else None,
+        "manifest": shown.manifest,
+        "versions": [version_summary(v) for v in ordered],
+        "downloads": sum(v.downloads for v in pack.versions),
+        "depends": shown.manifest.get("depends") or {},
+    }
+
+
+def version_detail(
+    reg, session: Session, publisher: str, name: str, version: str
+) -> dict[str, Any]:
+    """One version: manifest, files with size and SHA-256, archive checksums, approval, commit."""
+    v = get_version(session, publisher, name, version)
+    files = reg.store.list_files(publisher, name, v.version)
+    return {
+        "publisher": publisher,
+        "name": name,
+        "version": v.version,
+        "manifest": v.manifest,
+        "files": [{"path": f.path, "size": f.size, "sha256": f.sha256} for f in files],
+        "archive_sha256": {"zip": v.zip_sha256, "tar.gz": v.tar_sha256},
+        "approved_by": v.approved_by,
+        "approved_at": v.approved_at,
+        "commit": v.commit,
+        "tag": f"{publisher}/{name}/v{v.version}",
+        "yanked": v.yanked,
+        "yank_reason": v.yank_reason,
+        "downloads": v.downloads,
+    }
+
+
+def archive(
+    reg, session: Session, publisher: str, name: str, version: str, fmt: str
+) -> tuple[Version, bytes, str]:
+    """The archive bytes of a version and their SHA-256 (reproducible, cached by the store)."""
+    if fmt not in FORMATS:
+        raise BadRequest("format must be zip or tar.gz.", errors={"format": ["zip or tar.gz"]})
+    v = get_version(session, publisher, name, version)
+    data = reg.store.archive(publisher, name, v.version, fmt)
+    sha = v.zip_sha256 if fmt == "zip" else v.tar_sha256
+    return v, data, sha
+
+
+def count_download(session: Session, version_id: int, is_postgres: bool) -> None:
+    """Add one to today's downloads of a version (an upsert, safe under concurrency)."""
+    today = date.today()
+    insert = pg_insert if is_postgres else sqlite_insert
+    stmt = insert(DailyDownloads).values(version_id=version_id, day=today, count=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["version_id", "day"], set_={"count": DailyDownloads.count + 1}
+    )
+    session.execute(stmt)
+    session.execute(
+        update(Version).where(Version.id == version_id).values(downloads=Version.downloads + 1)
+    )
+
+
+def read_file(reg, session: Session, publisher: str, name: str, version: str, path: str) -> bytes:
+    """One file of a version."""
+    v = get_version(session, publisher, name, version)
+    return reg.store.read_file(publisher, name, v.version, path)
+
+
+def diff(
+    reg, session: Session, publisher: str, name: str, from_version: str, to_version: str
+) -> dict[str, Any]:
+    """Files added, removed and changed between two versions, with unified diffs for text."""
+    a = get_version(session, publisher, name, from_version)
+    b = get_version(session, publisher, name, to_version)
+    result = reg.store.diff(publisher, name, a.version, b.version)
+    return {"from": a.version, "to": b.version, **_as_dict(result)}
+
+
+def _as_dict(result: Any) -> dict[str, Any]:
+    if isinstance(result, dict):
+        return result
+    return result.to_dict()
+
+
+def publishers(session: Session) -> list[dict[str, Any]]:
+    """Every organisation, with how many packs it publishes."""
+    orgs = session.scalars(select(Organisation).order_by(Organisation.slug)).all()
+    counts: dict[int, int] = {}
+    for pack in session.scalars(select(Pack)).all():
+        if pack.versions:
+            counts[pack.publisher_id] = counts.get(pack.publisher_id, 0) + 1
+    return [_org(o) | {"packs": counts.get(o.id, 0)} for o in orgs]
+
+
+def publisher_detail(session: Session, slug: str) -> dict[str, Any]:
+    """One organisation and its packs."""
+    org = session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if org is None:
+        raise NotFound(f"No publisher called {slug[:64]}.")
+    packs = []
+    for pack in session.scalars(
+        select(Pack).where(Pack.publisher_id == org.id).order_by(Pack.name)
+    ).all():
+        if not pack.versions:
+            continue
+        latest = latest_version(pack.versions)
+        shown = latest or pack.versions[-1]
+        packs.append(
+            {
+                "name": pack.name,
+                "title": shown.manifest.get("title"),
+                "summary": shown.manifest.get("summary"),
+                "latest": latest.version if latest else None,
+            }
+        )
+    return _org(org) | {"packs": packs}
+
+
+def _org(o: Organisation) -> dict[str, Any]:
+    return {
+        "slug": o.slug,
+        "name": o.name,
+        "type": o.type,
+        "gss_code": o.gss_code,
+        "dfe_number": o.dfe_number,
+    }
+
+
+def now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)

@@ -1,0 +1,52 @@
+"""The registry's components in one object: settings, database, content store, search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from registry.db import Database
+from registry.packs.limits import Limits
+from registry.settings import limits_from, load_settings
+from registry.store import ContentStore
+
+
+@dataclass
+class Registry:
+    """What every service needs; one per process (the app factory or a command makes it)."""
+
+    settings: dict[str, Any]
+    db: Database
+    store: ContentStore
+    limits: Limits
+    _search: Any = field(default=None, repr=False)
+
+    @classmethod
+    def from_settings(cls, overrides: dict[str, Any] | None = None) -> Registry:
+        """Build the components from settings (defaults, instance file, environment, overrides)."""
+        settings = load_settings(overrides)
+        Path(settings["INSTANCE"]).mkdir(parents=True, exist_ok=True)
+        store = ContentStore(Path(settings["STORE_PATH"]), Path(settings["ARCHIVE_CACHE"]))
+        return cls(settings, Database(settings["DATABASE_URL"]), store, limits_from(settings))
+
+    @property
+    def search(self) -> Any:
+        """The search engine, opened on first use (commands that never search never open it)."""
+        if self._search is None:
+            from registry.search import WhooshEngine
+
+            self._search = WhooshEngine(Path(self.settings["INDEX_PATH"]))
+        return self._search
+
+    def init(self) -> None:
+        """Create or upgrade everything the instance needs (idempotent)."""
+        self.db.upgrade()
+        self.store.init()
+
+    def close(self) -> None:
+        """Release connections, git processes and index handles."""
+        if self._search is not None:
+            self._search.close()
+        self.store.close()
+        self.db.dispose()

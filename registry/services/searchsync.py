@@ -1,0 +1,119 @@
+"""Keep the search index in step with the database: queue in the transaction, index after commit.
+
+A change that affects search adds a `search_queue` row in the same transaction as the change, so
+the queue can never hold a rolled-back change and never misses a committed one. After the commit,
+`drain` takes the one-writer lock and indexes every queued pack from the database and git; a
+crash between commit and drain leaves the row queued for the next drain (or `reindex`).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from registry.db.models import Organisation, Pack, SearchQueue, Version
+from registry.packs.versions import SemVer
+
+log = logging.getLogger(__name__)
+TEXT_SUFFIXES = (".md", ".txt", ".xml", ".moform", ".json", ".yaml", ".yml", ".csv", ".sql")
+MAX_TEXT = 200_000  # artefact text indexed per pack; more adds little to ranking and slows indexing
+
+
+def enqueue(session: Session, publisher: str, name: str) -> None:
+    """Queue a pack for re-indexing, inside the caller's transaction."""
+    session.add(SearchQueue(publisher=publisher, name=name))
+
+
+@contextmanager
+def writer_lock(reg):
+    """One index writer across processes (gunicorn workers, commands)."""
+    path = Path(reg.settings["INSTANCE"]) / "index.lock"
+    with path.open("a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def drain(reg) -> int:
+    """Index every queued pack; return how many were processed."""
+    done = 0
+    with writer_lock(reg):
+        while True:
+            with reg.db.session() as session:
+                rows = session.scalars(
+                    select(SearchQueue).order_by(SearchQueue.id).limit(200)
+                ).all()
+                if not rows:
+                    return done
+                packs = {(r.publisher, r.name) for r in rows}
+                for publisher, name in sorted(packs):
+                    doc = build_document(reg, session, publisher, name)
+                    if doc is None:
+                        reg.search.remove(publisher, name)
+                    else:
+                        reg.search.index([doc])
+                session.execute(delete(SearchQueue).where(SearchQueue.id.in_([r.id for r in rows])))
+                done += len(packs)
+
+
+def latest_version(versions: list[Version]) -> Version | None:
+    """The newest approved, non-yanked version by SemVer precedence."""
+    live = [v for v in versions if not v.yanked]
+    return max(live, key=lambda v: SemVer.parse(v.version), default=None)
+
+
+def build_document(reg, session: Session, publisher: str, name: str) -> dict | None:
+    """The search document of a pack's latest version, or None when nothing is searchable."""
+    pack = session.scalar(
+        select(Pack).join(Organisation).where(Organisation.slug == publisher, Pack.name == name)
+    )
+    if pack is None:
+        return None
+    version = latest_version(pack.versions)
+    if version is None:
+        return None
+    m = version.manifest
+    files = reg.store.files(publisher, name, version.version)
+    readme = files.get("README.md", b"").decode("utf-8", "replace")
+    texts, total = [], 0
+    for path in sorted(files):
+        if path == "README.md" or not path.lower().endswith(TEXT_SUFFIXES) or total >= MAX_TEXT:
+            continue
+        chunk = files[path][: MAX_TEXT - total].decode("utf-8", "replace")
+        texts.append(chunk)
+        total += len(chunk)
+    return {
+        "publisher": publisher,
+        "name": name,
+        "version": version.version,
+        "title": m.get("title", ""),
+        "summary": m.get("summary", ""),
+        "keywords": list(m.get("keywords") or []),
+        "readme": readme,
+        "file_names": sorted(files),
+        "text": "\n".join(texts),
+        "supplier": m.get("supplier", ""),
+        "products": [p["id"] for p in m.get("products") or []],
+        "service_areas": list(m.get("service_areas") or []),
+        "practice_models": list(m.get("practice_models") or []),
+        "organisation_structures": list(m.get("organisation_structures") or []),
+        "kinds": list(m.get("kinds") or []),
+        "licence": m.get("licence", ""),
+        "updated_at": version.approved_at,
+        "downloads": sum(v.downloads for v in pack.versions),
+    }
+
+
+def all_documents(reg, session: Session):
+    """Every searchable pack's document (for `reindex`)."""
+    for pack in session.scalars(select(Pack)).all():
+        doc = build_document(reg, session, pack.publisher.slug, pack.name)
+        if doc is not None:
+            yield doc

@@ -1,0 +1,78 @@
+"""Seed an instance with the example packs in content_repo/, through the same services.
+
+Idempotent: organisations that exist are kept, versions already approved are skipped.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+
+from registry.db.models import Organisation, Pack, Version
+from registry.packs.archive import read_pack
+from registry.packs.build import build_zip
+from registry.packs.manifest import MANIFEST_NAME
+from registry.packs.vocabulary import load_vocabularies
+from registry.services import accounts, moderation, publish
+from registry.services.accounts import SCOPES, Actor
+from registry.services.context import Registry
+
+
+def seed(reg: Registry, content_repo: Path | None = None, log=print) -> tuple[int, int]:
+    """Create the example organisations and publish and approve every example pack."""
+    root = Path(content_repo or reg.settings["CONTENT_REPO"])
+    orgs = yaml.safe_load((root / "organisations.yaml").read_text(encoding="utf-8")) or []
+    with reg.db.session() as session:
+        for org in orgs:
+            if session.scalar(select(Organisation).where(Organisation.slug == org["slug"])) is None:
+                accounts.create_org(
+                    session,
+                    org["slug"],
+                    org["name"],
+                    org["type"],
+                    org.get("gss_code"),
+                    org.get("dfe_number"),
+                )
+    # The seeding actor publishes for every example organisation and moderates every supplier.
+    seeder = Actor(
+        "seed",
+        frozenset(SCOPES),
+        organisations=frozenset(o["slug"] for o in orgs),
+        suppliers=frozenset(load_vocabularies()["supplier"].slugs),
+        is_admin=True,
+    )
+    published = skipped = 0
+    for manifest_path in sorted(root.glob(f"*/*/{MANIFEST_NAME}")):
+        folder = manifest_path.parent
+        pack = read_pack(folder, reg.limits)
+        meta = yaml.safe_load(pack.files[MANIFEST_NAME])
+        if _approved(reg, meta["publisher"], meta["name"], str(meta["version"])):
+            skipped += 1
+            continue
+        data = build_zip(pack.files).data
+        sub = publish.submit(reg, seeder, io.BytesIO(data), f"{folder.name}.zip")
+        warnings = [f["id"] for f in sub.report["findings"] if f["severity"] == "warn"]
+        moderation.approve(
+            reg, seeder, sub.id, note="Example pack seeded from content_repo/", acknowledge=warnings
+        )
+        log(f"seeded {meta['publisher']}/{meta['name']} {meta['version']}")
+        published += 1
+    return published, skipped
+
+
+def _approved(reg: Registry, publisher: str, name: str, version: str) -> bool:
+    with reg.db.session() as session:
+        return (
+            session.scalar(
+                select(Version.id)
+                .join(Pack)
+                .join(Organisation)
+                .where(
+                    Organisation.slug == publisher, Pack.name == name, Version.version == version
+                )
+            )
+            is not None
+        )
