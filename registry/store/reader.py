@@ -1,0 +1,246 @@
+"""Reading approved versions and pending submissions; no lock, since git refs change atomically."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+from registry.packs.build import sha256_hex
+
+from . import trees
+from .archives import ArchiveCache
+from .diff import PackDiff, compare
+from .errors import NotFound, StoreError
+from .messages import parse_approval, parse_submission_message
+from .models import ArchiveFile, FileInfo, SubmissionRef, TagInfo, TagRef
+from .names import (
+    MAIN_REF,
+    SUBMISSION_PREFIX,
+    TAG_PREFIX,
+    check_path,
+    check_slug,
+    check_submission_id,
+    check_version,
+    parse_submission_ref,
+    parse_tag_ref,
+    submission_ref,
+    tag_prefix,
+    tag_ref,
+    version_key,
+)
+from .objects import FILE_MODES, parse_headers
+from .repo import DEFAULT_IDENTITY, Repository
+
+
+@dataclass(frozen=True)
+class _Version:
+    tag_object: str
+    commit: str
+    tree: str  # packs/<publisher>/<name> in commit
+
+
+def check_pack(publisher: object, name: object) -> tuple[str, str]:
+    """Return (publisher, name) when both are slugs, else raise InvalidRef."""
+    return check_slug(publisher, "publisher"), check_slug(name, "pack name")
+
+
+class StoreReader:
+    """Read-only access to the content store; use as a context manager to close its reader."""
+
+    def __init__(
+        self,
+        path: Path,
+        archive_cache: Path | None = None,
+        *,
+        identity: tuple[str, str] = DEFAULT_IDENTITY,
+        lock_timeout: float = 30,
+    ):
+        self.repo = Repository(Path(path), identity=identity, lock_timeout=lock_timeout)
+        folder = Path(archive_cache) if archive_cache else self.repo.path.parent / "archives"
+        self.archives = ArchiveCache(folder)
+
+    def close(self) -> None:
+        """Stop the git reader process; the store can be used again afterwards."""
+        self.repo.close()
+
+    def __enter__(self) -> StoreReader:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- refs ---------------------------------------------------------------------------------
+
+    def head(self) -> str | None:
+        """Return the commit main points at, or None before the first approval."""
+        return self.repo.resolve(MAIN_REF)
+
+    def versions(self, publisher: str, name: str) -> list[str]:
+        """Return the approved versions of a pack, oldest first by SemVer precedence."""
+        publisher, name = check_pack(publisher, name)
+        found = [parse_tag_ref(row.ref) for row in self.repo.refs(tag_prefix(publisher, name))]
+        return sorted((v[2] for v in found if v), key=version_key)
+
+    def all_tags(self) -> list[TagRef]:
+        """Return every version tag in the store (for reconciliation with the database)."""
+        tags = []
+        for row in self.repo.refs(TAG_PREFIX):
+            parsed = parse_tag_ref(row.ref)
+            if parsed and row.kind == "tag" and row.peeled:
+                tags.append(TagRef(*parsed, row.ref, row.oid, row.peeled))
+        return tags
+
+    def _version(self, publisher: str, name: str, version: str) -> _Version:
+        publisher, name = check_pack(publisher, name)
+        ref = tag_ref(publisher, name, check_version(version))
+        obj = self.repo.db.read(ref) if self.repo.exists() else None
+        if obj is None:
+            raise NotFound(f"{publisher}/{name} has no approved version {version}")
+        commit = obj.oid
+        if obj.kind == "tag":
+            commit = parse_headers(obj.data)[0]["object"][0]
+        tree = self.repo.pack_tree(commit, publisher, name)
+        if tree is None:
+            raise StoreError(f"tag {ref} names a commit without packs/{publisher}/{name}")
+        return _Version(obj.oid, commit, tree)
+
+    def tag_info(self, publisher: str, name: str, version: str) -> TagInfo:
+        """Return the tag of an approved version: commit, tree, tagger, time and approval record."""
+        found = self._version(publisher, name, version)
+        data = self.repo.db.read_kind(found.tag_object, "tag")
+        fields, message = parse_headers(data)
+        ident = fields["tagger"][0]
+        who, _, stamp = ident.rpartition("> ")
+        seconds = int(stamp.split()[0])
+        approver, note, submission_id = parse_approval(message)
+        return TagInfo(
+            publisher,
+            name,
+            version,
+            tag_ref(publisher, name, version),
+            found.tag_object,
+            found.commit,
+            found.tree,
+            who + ">",
+            datetime.fromtimestamp(seconds, UTC),
+            message,
+            approver,
+            note,
+            submission_id,
+        )
+
+    # -- files of a version -------------------------------------------------------------------
+
+    def _blob(self, oid: str) -> bytes:
+        return self.repo.db.read_kind(oid, "blob")
+
+    def _read_tree_files(self, tree: str) -> dict[str, bytes]:
+        return {path: self._blob(oid) for path, oid in trees.walk_files(self.repo.db, tree).items()}
+
+    def list_files(self, publisher: str, name: str, version: str) -> list[FileInfo]:
+        """Return every file of a version with its size and the SHA-256 of its content."""
+        found = self._version(publisher, name, version)
+        listing = []
+        for path, oid in sorted(trees.walk_files(self.repo.db, found.tree).items()):
+            data = self._blob(oid)
+            listing.append(FileInfo(path, len(data), sha256_hex(data)))
+        return listing
+
+    def read_file(self, publisher: str, name: str, version: str, path: str) -> bytes:
+        """Return one file of a version, or raise NotFound."""
+        check_path(path)
+        found = self._version(publisher, name, version)
+        entry = trees.entry_at(self.repo.db, found.tree, path.split("/"))
+        if entry is None or entry[0] not in FILE_MODES:
+            raise NotFound(f"{publisher}/{name} {version} has no file {path}")
+        return self._blob(entry[1])
+
+    def files(self, publisher: str, name: str, version: str) -> dict[str, bytes]:
+        """Return {path: content} of every file of a version."""
+        return self._read_tree_files(self._version(publisher, name, version).tree)
+
+    def archive(self, publisher: str, name: str, version: str, fmt: str = "zip") -> ArchiveFile:
+        """Return the version's zip or tar.gz, built with registry.packs.build once, then cached."""
+        found = self._version(publisher, name, version)
+        return self.archives.get(found.tag_object, fmt, lambda: self._read_tree_files(found.tree))
+
+    def diff(self, publisher: str, name: str, from_version: str, to_version: str) -> PackDiff:
+        """Return the files added, removed and changed from one version to another."""
+        old = self._version(publisher, name, from_version)
+        new = self._version(publisher, name, to_version)
+        db = self.repo.db
+        return compare(
+            trees.walk_files(db, old.tree),
+            trees.walk_files(db, new.tree),
+            self._blob,
+            from_version,
+            to_version,
+        )
+
+    # -- submissions --------------------------------------------------------------------------
+
+    def _submission_commit(self, submission_id: int | str) -> tuple[str, str]:
+        sid = check_submission_id(submission_id)
+        commit = self.repo.resolve(submission_ref(sid))
+        if commit is None:
+            raise NotFound(f"submission {sid} has no branch in the content store")
+        return sid, commit
+
+    def _submission(self, sid: str, commit: str) -> SubmissionRef:
+        info = self.repo.read_commit(commit)
+        pack = parse_submission_message(info.message)
+        tree = self.repo.pack_tree(commit, *pack) if pack else None
+        if pack is None or tree is None:
+            raise StoreError(f"submission {sid}'s commit {commit} does not name its pack")
+        parent = info.parents[0] if info.parents else None
+        return SubmissionRef(sid, *pack, submission_ref(sid), commit, tree, parent)
+
+    def submission(self, submission_id: int | str) -> SubmissionRef:
+        """Return the pending submission's branch, commit and pack, or raise NotFound."""
+        return self._submission(*self._submission_commit(submission_id))
+
+    def submissions(self) -> list[SubmissionRef]:
+        """Return every pending submission branch (for reconciliation with the database)."""
+        found = []
+        for row in self.repo.refs(SUBMISSION_PREFIX):
+            sid = parse_submission_ref(row.ref)
+            if sid is not None and row.kind == "commit":
+                found.append(self._submission(sid, row.oid))
+        return found
+
+    def _submission_tree(self, submission_id: int | str, publisher: str, name: str) -> str:
+        publisher, name = check_pack(publisher, name)
+        sid, commit = self._submission_commit(submission_id)
+        tree = self.repo.pack_tree(commit, publisher, name)
+        if tree is None:
+            raise NotFound(f"submission {sid} holds no pack {publisher}/{name}")
+        return tree
+
+    def submission_files(
+        self, submission_id: int | str, publisher: str, name: str
+    ) -> dict[str, bytes]:
+        """Return {path: content} of a pending submission."""
+        return self._read_tree_files(self._submission_tree(submission_id, publisher, name))
+
+    def diff_submission(
+        self, submission_id: int | str, publisher: str, name: str, against: str | None = None
+    ) -> PackDiff:
+        """Compare a submission with version `against` (default: the newest approved one)."""
+        tree = self._submission_tree(submission_id, publisher, name)
+        if against is None:
+            approved = self.versions(publisher, name)
+            against = approved[-1] if approved else None
+        db = self.repo.db
+        old = (
+            {}
+            if against is None
+            else trees.walk_files(db, self._version(publisher, name, against).tree)
+        )
+        return compare(old, trees.walk_files(db, tree), self._blob, against, None)
