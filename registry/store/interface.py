@@ -55,6 +55,9 @@ class PackStore(Protocol):
     ) -> PackDiff:
         """Compare a pending submission with an approved version."""
 
+    def is_ready(self) -> bool:
+        """True when the store can be used."""
+
     def head(self) -> str | None:
         """Return an id for the current state of the latest content."""
 
@@ -76,8 +79,16 @@ class PackStore(Protocol):
     def files(self, publisher: str, name: str, version: str) -> dict[str, bytes]:
         """Return every file of a version."""
 
-    def archive(self, publisher: str, name: str, version: str, fmt: str = "zip") -> ArchiveFile:
+    def archive_file(
+        self, publisher: str, name: str, version: str, fmt: str = "zip"
+    ) -> ArchiveFile:
+        """Return where a version's reproducible archive is, with its SHA-256 and size."""
+
+    def archive(self, publisher: str, name: str, version: str, fmt: str = "zip") -> bytes:
         """Return a version's reproducible archive."""
+
+    def archive_sha256(self, publisher: str, name: str, version: str, fmt: str = "zip") -> str:
+        """Return the SHA-256 of a version's archive."""
 
     def diff(self, publisher: str, name: str, from_version: str, to_version: str) -> PackDiff:
         """Compare two approved versions."""

@@ -24,7 +24,7 @@ def clean_approver(approver: object) -> str:
     """Return approver as one trimmed line of text, or raise when it is empty."""
     if not isinstance(approver, str):
         raise InvalidRef("approver must be text")
-    line = " ".join(_printable(approver, "").split())
+    line = _printable(" ".join(approver.split()), "")  # line breaks become spaces
     if not line or len(line) > MAX_APPROVER:
         raise InvalidRef(f"approver must be 1 to {MAX_APPROVER} characters on one line")
     return line

@@ -78,6 +78,10 @@ class StoreReader:
 
     # -- refs ---------------------------------------------------------------------------------
 
+    def is_ready(self) -> bool:
+        """True when the repository exists (init has run)."""
+        return self.repo.exists()
+
     def head(self) -> str | None:
         """Return the commit main points at, or None before the first approval."""
         return self.repo.resolve(MAIN_REF)
@@ -166,13 +170,30 @@ class StoreReader:
         """Return {path: content} of every file of a version."""
         return self._read_tree_files(self._version(publisher, name, version).tree)
 
-    def archive(self, publisher: str, name: str, version: str, fmt: str = "zip") -> ArchiveFile:
-        """Return the version's zip or tar.gz, built with registry.packs.build once, then cached."""
+    def archive_file(
+        self, publisher: str, name: str, version: str, fmt: str = "zip"
+    ) -> ArchiveFile:
+        """Return the version's cached zip or tar.gz, built with registry.packs.build on a miss."""
         found = self._version(publisher, name, version)
         return self.archives.get(found.tag_object, fmt, lambda: self._read_tree_files(found.tree))
 
+    def archive(self, publisher: str, name: str, version: str, fmt: str = "zip") -> bytes:
+        """Return the bytes of the version's archive: a file read once it has been built."""
+        try:
+            return self.archive_file(publisher, name, version, fmt).path.read_bytes()
+        except FileNotFoundError:
+            # The cache was cleared between lookup and read; the second call rebuilds.
+            return self.archive_file(publisher, name, version, fmt).path.read_bytes()
+
+    def archive_sha256(self, publisher: str, name: str, version: str, fmt: str = "zip") -> str:
+        """Return the SHA-256 (hex) of the version's archive."""
+        return self.archive_file(publisher, name, version, fmt).sha256
+
     def diff(self, publisher: str, name: str, from_version: str, to_version: str) -> PackDiff:
         """Return the files added, removed and changed from one version to another."""
+        check_pack(publisher, name)
+        check_version(from_version)  # every argument is checked before any git call
+        check_version(to_version)
         old = self._version(publisher, name, from_version)
         new = self._version(publisher, name, to_version)
         db = self.repo.db
@@ -233,6 +254,8 @@ class StoreReader:
         self, submission_id: int | str, publisher: str, name: str, against: str | None = None
     ) -> PackDiff:
         """Compare a submission with version `against` (default: the newest approved one)."""
+        if against is not None:
+            check_version(against)
         tree = self._submission_tree(submission_id, publisher, name)
         if against is None:
             approved = self.versions(publisher, name)
