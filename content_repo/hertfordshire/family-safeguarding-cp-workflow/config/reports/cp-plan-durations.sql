@@ -2,7 +2,7 @@
    Child protection plan durations - LCS reporting warehouse (T-SQL, SQL Server 2016+)
    -------------------------------------------------------------------------------------
    Plans that ended in the period, by duration band, plus plans open at period end that
-   have lasted two years or more. Bands follow the Children in Need census:
+   have lasted 18 months or more. Bands follow the Children in Need census:
    under 3 months, 3 to 6 months, 6 to 12 months, 1 to 2 years, 2 years or more.
    Parameters:
      @ReportStart  first day of the period (inclusive)
@@ -16,34 +16,37 @@ DECLARE @ReportStart date = '2024-04-01';
 DECLARE @ReportEnd   date = '2025-03-31';
 DECLARE @TeamCode    nvarchar(20) = NULL;
 
-WITH plans AS (
-    SELECT
-        cpp.FACT_CP_PLAN_ID,
-        cpp.DIM_PERSON_ID,
-        cpp.CP_PLAN_START_DTTM                     AS plan_start,
-        cpp.CP_PLAN_END_DTTM                       AS plan_end,
-        cpp.INIT_CATEGORY_DESC                     AS initial_category,
-        cpp.CP_PLAN_END_REASON                     AS end_reason,
-        alloc.TEAM_CODE                            AS team_code,
-        alloc.TEAM_NAME                            AS team_name,
-        DATEDIFF(day, cpp.CP_PLAN_START_DTTM,
-                 COALESCE(cpp.CP_PLAN_END_DTTM, @ReportEnd)) AS duration_days
-    FROM dbo.FACT_CP_PLAN AS cpp
-    OUTER APPLY (
-        SELECT TOP (1) a.TEAM_CODE, t.TEAM_NAME
-        FROM dbo.FACT_ALLOCATION AS a
-        JOIN dbo.DIM_TEAM AS t ON t.TEAM_CODE = a.TEAM_CODE
-        WHERE a.DIM_PERSON_ID = cpp.DIM_PERSON_ID
-          AND a.ALLOCATION_START_DTTM <= COALESCE(cpp.CP_PLAN_END_DTTM, @ReportEnd)
-          AND (a.ALLOCATION_END_DTTM IS NULL
-               OR a.ALLOCATION_END_DTTM >= COALESCE(cpp.CP_PLAN_END_DTTM, @ReportEnd))
-        ORDER BY a.ALLOCATION_START_DTTM DESC
-    ) AS alloc
-    WHERE cpp.CP_PLAN_START_DTTM <= @ReportEnd
-      AND (cpp.CP_PLAN_END_DTTM IS NULL OR cpp.CP_PLAN_END_DTTM >= @ReportStart)
-      AND (@TeamCode IS NULL OR alloc.TEAM_CODE = @TeamCode)
-),
-banded AS (
+IF OBJECT_ID('tempdb..#plans') IS NOT NULL DROP TABLE #plans;
+
+-- Plans open at any point in the period, with the team allocated at plan end (or period end)
+SELECT
+    cpp.FACT_CP_PLAN_ID,
+    cpp.DIM_PERSON_ID,
+    cpp.CP_PLAN_START_DTTM                     AS plan_start,
+    cpp.CP_PLAN_END_DTTM                       AS plan_end,
+    cpp.INIT_CATEGORY_DESC                     AS initial_category,
+    cpp.CP_PLAN_END_REASON                     AS end_reason,
+    alloc.TEAM_CODE                            AS team_code,
+    alloc.TEAM_NAME                            AS team_name,
+    DATEDIFF(day, cpp.CP_PLAN_START_DTTM,
+             COALESCE(cpp.CP_PLAN_END_DTTM, @ReportEnd)) AS duration_days
+INTO #plans
+FROM dbo.FACT_CP_PLAN AS cpp
+OUTER APPLY (
+    SELECT TOP (1) a.TEAM_CODE, t.TEAM_NAME
+    FROM dbo.FACT_ALLOCATION AS a
+    JOIN dbo.DIM_TEAM AS t ON t.TEAM_CODE = a.TEAM_CODE
+    WHERE a.DIM_PERSON_ID = cpp.DIM_PERSON_ID
+      AND a.ALLOCATION_START_DTTM <= COALESCE(cpp.CP_PLAN_END_DTTM, @ReportEnd)
+      AND (a.ALLOCATION_END_DTTM IS NULL
+           OR a.ALLOCATION_END_DTTM >= COALESCE(cpp.CP_PLAN_END_DTTM, @ReportEnd))
+    ORDER BY a.ALLOCATION_START_DTTM DESC
+) AS alloc
+WHERE cpp.CP_PLAN_START_DTTM <= @ReportEnd
+  AND (cpp.CP_PLAN_END_DTTM IS NULL OR cpp.CP_PLAN_END_DTTM >= @ReportStart)
+  AND (@TeamCode IS NULL OR alloc.TEAM_CODE = @TeamCode);
+
+WITH banded AS (
     SELECT
         p.*,
         CASE
@@ -58,7 +61,7 @@ banded AS (
             WHEN p.duration_days < 730 THEN '4. 1 to 2 years'
             ELSE '5. 2 years or more'
         END AS duration_band
-    FROM plans AS p
+    FROM #plans AS p
 )
 -- 1. Summary of plans ended in the period, by band
 SELECT
@@ -80,7 +83,7 @@ SELECT
     b.duration_days,
     rc.last_review_date,
     DATEADD(month, 6, rc.last_review_date) AS next_review_due
-FROM (SELECT * FROM plans) AS b
+FROM #plans AS b
 OUTER APPLY (
     SELECT MAX(c.MEETING_DTTM) AS last_review_date
     FROM dbo.FACT_CP_CONFERENCE AS c
@@ -106,3 +109,5 @@ CROSS APPLY (
       AND earlier.CP_PLAN_START_DTTM < cpp.CP_PLAN_START_DTTM
 ) AS prev
 WHERE cpp.CP_PLAN_START_DTTM BETWEEN @ReportStart AND @ReportEnd;
+
+DROP TABLE #plans;
