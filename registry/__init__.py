@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # importing registry.packs (as the offline CLI does) must not import Flask
+    from flask import Flask
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The app factory: settings from the instance file, CMSREG_* env and config (which wins)."""
+    from flask import Flask
+
     from registry.api import register_api
     from registry.errors import register_error_handlers
     from registry.services.context import Registry

@@ -84,6 +84,17 @@ def register_error_handlers(app: Any) -> None:
     def _domain(exc: RegistryError):
         return jsonify(error_body(exc.status, exc.message, exc.errors)), exc.status
 
+    from registry.store import errors as store
+
+    # The store speaks its own errors (it knows nothing of HTTP); each maps to one status here.
+    for cls, status in (
+        (store.NotFound, 404),
+        (store.InvalidRef, 404),
+        (store.Conflict, 409),
+        (store.Busy, 503),
+    ):
+        app.register_error_handler(cls, _store_handler(status))
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         status = exc.code or 500
@@ -104,6 +115,15 @@ def register_error_handlers(app: Any) -> None:
         return jsonify(
             error_body(500, "Something went wrong on the registry; it has been logged.")
         ), 500
+
+
+def _store_handler(status: int):
+    from flask import jsonify
+
+    def handle(exc: Exception):
+        return jsonify(error_body(status, str(exc))), status
+
+    return handle
 
 
 _HTTP_MESSAGES = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import mimetypes
 
-from flask import Response, request
+from flask import Response, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -74,18 +74,22 @@ class DownloadView(MethodView):
         reg = registry()
         fmt = args["format"]
         with reg.db.session() as session:
-            v, data, sha = catalogue.archive(reg, session, publisher, name, version, fmt)
-            etag = f"{sha}"
-            if etag in request.if_none_match:
+            v, cached = catalogue.archive(reg, session, publisher, name, version, fmt)
+            sha = cached.sha256
+            if sha in request.if_none_match:
                 response = Response(status=304)
             else:
                 catalogue.count_download(session, v.id, not reg.db.is_sqlite)
-                response = Response(data, mimetype=catalogue.FORMATS[fmt])
-                ext = "zip" if fmt == "zip" else "tar.gz"
-                response.headers["Content-Disposition"] = (
-                    f'attachment; filename="{name}-{v.version}.{ext}"'
+                # The archive is a cached file: let the server stream it (sendfile where it can).
+                response = send_file(
+                    cached.path,
+                    mimetype=catalogue.FORMATS[fmt],
+                    as_attachment=True,
+                    download_name=f"{name}-{v.version}.{fmt}",
+                    etag=False,
+                    conditional=False,
                 )
-        response.set_etag(etag)
+        response.set_etag(sha)
         digest = base64.b64encode(bytes.fromhex(sha)).decode()
         response.headers["Digest"] = f"sha-256={digest}"
         response.headers["Repr-Digest"] = f"sha-256=:{digest}:"

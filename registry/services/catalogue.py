@@ -117,14 +117,12 @@ def version_detail(
 
 def archive(
     reg, session: Session, publisher: str, name: str, version: str, fmt: str
-) -> tuple[Version, bytes, str]:
-    """The archive bytes of a version and their SHA-256 (reproducible, cached by the store)."""
+) -> tuple[Version, Any]:
+    """A version and its cached archive file (path, SHA-256, size): reproducible bytes."""
     if fmt not in FORMATS:
         raise BadRequest("format must be zip or tar.gz.", errors={"format": ["zip or tar.gz"]})
     v = get_version(session, publisher, name, version)
-    data = reg.store.archive(publisher, name, v.version, fmt)
-    sha = v.zip_sha256 if fmt == "zip" else v.tar_sha256
-    return v, data, sha
+    return v, reg.store.archive_file(publisher, name, v.version, fmt)
 
 
 def count_download(session: Session, version_id: int, is_postgres: bool) -> None:

@@ -12,6 +12,7 @@ import yaml
 from sqlalchemy import select
 
 from registry.db.models import Organisation, Pack, Version
+from registry.errors import RegistryError
 from registry.packs.archive import read_pack
 from registry.packs.build import build_zip
 from registry.packs.manifest import MANIFEST_NAME
@@ -53,7 +54,17 @@ def seed(reg: Registry, content_repo: Path | None = None, log=print) -> tuple[in
             skipped += 1
             continue
         data = build_zip(pack.files).data
-        sub = publish.submit(reg, seeder, io.BytesIO(data), f"{folder.name}.zip")
+        try:
+            sub = publish.submit(reg, seeder, io.BytesIO(data), f"{folder.name}.zip")
+        except RegistryError as exc:
+            details = (exc.errors or {}).get("problems", []) + (exc.errors or {}).get(
+                "findings", []
+            )
+            lines = "; ".join(
+                f"{d.get('where') or d.get('file')}:{d.get('line') or ''} {d.get('message')}"
+                for d in details
+            )
+            raise RegistryError(f"{folder}: {exc.message} {lines}") from None
         warnings = [f["id"] for f in sub.report["findings"] if f["severity"] == "warn"]
         moderation.approve(
             reg, seeder, sub.id, note="Example pack seeded from content_repo/", acknowledge=warnings

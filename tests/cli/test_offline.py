@@ -75,7 +75,7 @@ def test_init_prompts_for_each_field_and_reasks_until_valid(tmp_path: Path, runn
         "Bad Name",  # not a slug: asked again
         "family-time-records",
         "leeds", "", "Family time records", "",  # publisher, version (default), title, summary (default)
-        "", "mosiac-supplier", "access-group", "mosaic",  # licence, a wrong supplier then a right one, product
+        "", "acces-group", "access-group", "mosaic",  # licence, a wrong supplier then a right one, product
         "childrens-social-care", "restorative-practice", "", "form", "family time",
         "Leeds CSC Systems", "csc-systems@example.gov.uk",
     ]  # fmt: skip
