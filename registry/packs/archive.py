@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NoReturn
 
 from .limits import DEFAULT_LIMITS, Limits, MiB
 from .problems import FatalPackError, Problem
@@ -86,7 +86,8 @@ ZIP_FLAG_UTF8 = 0x800  # "the name is UTF-8"; without it a name is in the writer
 # Only stored and deflated entries are read. zipfile decompresses bzip2 and LZMA without bounding
 # the output of one step, and a few kilobytes of bzip2 become gigabytes; Windows, macOS and 7-Zip
 # write deflate unless asked otherwise.
-ZIP_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
+ZIP_READABLE_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
+ZIP_METHOD_NAMES = {9: "Deflate64", 12: "bzip2", 14: "LZMA", 93: "Zstandard", 95: "xz", 98: "PPMd"}
 
 # --- Path rules ----------------------------------------------------------------------------------
 
@@ -164,9 +165,10 @@ ENCRYPTED = (
 
 
 def _unsupported_method(method: int) -> Found:
+    name = ZIP_METHOD_NAMES.get(method, f"method {method}")
     return (
         "unsupported-compression",
-        f"is compressed with method {method}; only standard (deflate) zip compression is read. "
+        f"is compressed with {name}; only standard (deflate) zip compression is read. "
         "Zip the pack again with the default settings.",
     )
 
@@ -238,7 +240,7 @@ Rule = Callable[[str, Limits], Found | None]
 def _not_utf8(path: str, limits: Limits) -> Found | None:
     # Names arrive with undecodable bytes kept as surrogate escapes; a zip without the UTF-8 flag
     # is read as UTF-8 too (macOS and Info-ZIP write it that way) rather than guessing a code page.
-    if any("\udc80" <= ch <= "\udcff" for ch in path):
+    if any(unicodedata.category(ch) == "Cs" for ch in path):
         return (
             "invalid-utf8",
             "is not valid UTF-8 (an old Windows zip tool writes names in a local code page). "
@@ -408,8 +410,8 @@ def _quoted(name: str) -> str:
 def _escaped(ch: str) -> str:
     if "\udc80" <= ch <= "\udcff":
         return f"\\x{ord(ch) - 0xDC00:02x}"  # the byte that was not UTF-8
-    if unicodedata.category(ch) in UNSAFE_CHARACTER_CATEGORIES:
-        return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+    if unicodedata.category(ch) in UNSAFE_CHARACTER_CATEGORIES | {"Cs"}:
+        return ch.encode("unicode_escape").decode("ascii")
     return ch
 
 
@@ -537,13 +539,21 @@ def _key(path: str) -> str:
 def _duplicate(original: str, path: str, earlier: str, earlier_original: str) -> Problem:
     other = _quoted(earlier_original)
     if path == earlier:
-        code, how = "duplicate-path", "appears more than once in the archive"
+        code = "duplicate-path"
+        message = "appears more than once in the archive, and nothing says which copy is meant."
     elif unicodedata.normalize("NFC", path) == unicodedata.normalize("NFC", earlier):
-        code, how = "unicode-duplicate", f"differs from '{other}' only in how accents are encoded"
+        code = "unicode-duplicate"
+        message = (
+            f"looks the same as '{other}' but encodes its accents differently; a Mac would keep "
+            "only one of them."
+        )
     else:
-        code, how = "case-duplicate", f"differs from '{other}' only in letter case"
-    message = f"{how}; Windows and macOS would keep only one of them. Keep one copy."
-    return Problem(where=_quoted(original), message=message, code=code)
+        code = "case-duplicate"
+        message = (
+            f"differs from '{other}' only in letter case; Windows and macOS would keep only one "
+            "of them."
+        )
+    return Problem(where=_quoted(original), message=message + " Keep one.", code=code)
 
 
 def _path_conflict(original: str) -> Problem:
@@ -591,18 +601,19 @@ class _Meter:
                 f"{self.source} holds more than {self.limits.max_files:,} files, the most a pack "
                 f"may have (stopped counting at {self.files:,}). Split it into smaller packs.",
             )
-        self.entries_bound(self.entries)
+        self.check_entries(self.entries)
 
-    def entries_bound(self, entries: int) -> None:
+    def check_entries(self, entries: int) -> None:
         most = self.limits.max_files * ENTRIES_PER_FILE
         if entries > most:
+            self.entries = max(self.entries, entries)
             self.fail(
                 "too-many-files",
                 f"{self.source} holds more than {most:,} entries (files and folders); a pack may "
                 f"have at most {self.limits.max_files:,} files. Split it into smaller packs.",
             )
 
-    def archive_too_large(self, size: int) -> None:
+    def archive_too_large(self, size: int) -> NoReturn:
         self.fail(
             "archive-too-large",
             f"{self.source} is larger than {_size(self.limits.max_archive_bytes)}, the most an "
@@ -610,7 +621,7 @@ class _Meter:
             "pack.",
         )
 
-    def fail(self, code: str, message: str) -> None:
+    def fail(self, code: str, message: str) -> NoReturn:
         problem = Problem(where=ARCHIVE, message=message, code=code)
         raise PackLimitError(problem, self.archive_bytes, self.unpacked_bytes, self.entries)
 
@@ -618,7 +629,7 @@ class _Meter:
         entries = self.limits.max_files * ENTRIES_PER_FILE
         return self.limits.max_unpacked_bytes + entries * TAR_BYTES_PER_ENTRY
 
-    def _unpacked_too_large(self) -> None:
+    def _unpacked_too_large(self) -> NoReturn:
         produced = max(self.unpacked_bytes, self.stream_bytes)
         self.fail(
             "unpacked-too-large",
@@ -679,7 +690,8 @@ def _read_counted(stream: BinaryIO, meter: _Meter) -> bytes:
 def _seekable(stream: BinaryIO, meter: _Meter) -> Iterator[BinaryIO]:
     """The upload as a seekable file within max_archive_bytes, copied first if it cannot seek."""
     if getattr(stream, "seekable", None) and stream.seekable():
-        size = stream.seek(0, os.SEEK_END)
+        stream.seek(0, os.SEEK_END)
+        size = stream.tell()
         if size > meter.limits.max_archive_bytes:
             meter.archive_too_large(size)
         stream.seek(0)
@@ -693,7 +705,7 @@ def _seekable(stream: BinaryIO, meter: _Meter) -> Iterator[BinaryIO]:
                 meter.archive_too_large(copied)
             copy.write(piece)
         copy.seek(0)
-        yield copy  # type: ignore[misc]
+        yield copy
 
 
 # --- Formats -------------------------------------------------------------------------------------
@@ -718,8 +730,8 @@ def _decode(kind: str, filename: str, read: Callable[[], list[_Entry]]) -> list[
         return read()
     except DECODER_ERRORS as error:
         message = (
-            f"{filename} could not be read as a {kind} archive ({error}). It may be damaged or "
-            "incomplete: create the archive again and upload it again."
+            f"{filename} could not be read as a {kind} archive ({str(error)[:MAX_QUOTED_NAME]}). "
+            "It may be damaged or incomplete: create the archive again and upload it again."
         )
         raise FatalPackError([Problem(ARCHIVE, message, code="corrupt-archive")]) from error
 
@@ -744,7 +756,7 @@ def _describe(head: bytes) -> str:
 def _read_zip(upload: BinaryIO, meter: _Meter, limits: Limits) -> list[_Entry]:
     counted = _CountingReader(upload, meter.archive_read)
     _check_central_directory(counted, meter)
-    with zipfile.ZipFile(counted) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(counted) as archive:
         infos = archive.infolist()
         _check_no_overlap(archive, counted, meter)
         named = [(info, _zip_name(info)) for info in infos]
@@ -767,7 +779,7 @@ def _check_central_directory(upload: _CountingReader, meter: _Meter) -> None:
         lengths = struct.unpack_from("<3H", directory, position + 28)
         name = directory[position + ZIP_CENTRAL_SIZE : position + ZIP_CENTRAL_SIZE + lengths[0]]
         records += 1
-        meter.entries_bound(records)
+        meter.check_entries(records)
         if flags & ZIP_FLAG_UTF8 and not _is_utf8(name):
             not_utf8.append(name.decode("utf-8", "surrogateescape"))
         position += ZIP_CENTRAL_SIZE + sum(lengths)
@@ -866,10 +878,10 @@ def _zip_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, meter
         return _Entry(name, is_dir=True)
     if info.flag_bits & ZIP_FLAG_ENCRYPTED:
         return _Entry(name, refusal=ENCRYPTED)
-    if info.compress_type not in ZIP_METHODS:
+    if info.compress_type not in ZIP_READABLE_METHODS:
         return _Entry(name, refusal=_unsupported_method(info.compress_type))
     with archive.open(info) as member:
-        return _Entry(name, data=_read_counted(member, meter))  # type: ignore[arg-type]
+        return _Entry(name, data=_read_counted(member, meter))
 
 
 # --- Tar.gz --------------------------------------------------------------------------------------
@@ -880,10 +892,10 @@ def _read_tar_gz(upload: BinaryIO, meter: _Meter) -> list[_Entry]:
     # it skips; counting the decompressed stream below tarfile sees all of that data too.
     compressed = _CountingReader(upload, meter.archive_read)
     entries = []
-    with gzip.GzipFile(fileobj=compressed, mode="rb") as unzipped:  # type: ignore[arg-type]
-        stream = _CountingReader(unzipped, meter.tar_stream)  # type: ignore[arg-type]
+    with gzip.GzipFile(fileobj=compressed, mode="rb") as unzipped:
+        stream = _CountingReader(unzipped, meter.tar_stream)
         with tarfile.open(
-            fileobj=stream,  # type: ignore[arg-type]
+            fileobj=stream,
             mode="r|",
             encoding="utf-8",
             errors="surrogateescape",  # keep bytes that are not UTF-8, to report them
@@ -919,7 +931,7 @@ def _tar_entry(archive: tarfile.TarFile, member: tarfile.TarInfo, meter: _Meter)
     if content is None:
         return _Entry(name, refusal=UNKNOWN_TAR_TYPE)
     with content:
-        return _Entry(name, data=_read_counted(content, meter))  # type: ignore[arg-type]
+        return _Entry(name, data=_read_counted(content, meter))
 
 
 # --- Folder --------------------------------------------------------------------------------------
