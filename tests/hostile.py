@@ -4,6 +4,9 @@ The archive reader's tests and the HTTP tests submit every case: each says which
 must be reported (those and no others), whether reading has to stop altogether, and which valid
 files beside the bad entry are still read. Archives are tiny; the compression bombs are about
 1 MB compressed and are built once per process, because computing their checksums takes a moment.
+
+Each case also carries the limits to read it with: the registry's defaults, except for
+"archive-too-large", which sets a 1 KiB upload limit rather than carry 50 MiB of data.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, replace
 
+from registry.packs.archive import ENTRIES_PER_FILE
 from registry.packs.build import build_tar_gz, build_zip
 from registry.packs.limits import DEFAULT_LIMITS, Limits, MiB
 
@@ -27,6 +31,13 @@ GiB = 1024 * MiB
 BOMB_SIZE = 1 * GiB  # what each bomb claims or unpacks to
 DEFLATE_BLOCK = 1 * MiB  # zeros compressed at a time while building a bomb
 STORED_BLOCK_HEADER = 5  # a deflate stored block: one byte of flags, its length and complement
+MADE_BY_UNIX = (3 << 8) | 20  # "version made by": Unix, zip 2.0
+NO_EXTRAS = (
+    0,
+    0,
+    0,
+    0,
+)  # central record: extra field and comment lengths, disk, internal attributes
 
 # Valid files beside each bad entry: a reader must keep reading them and report them.
 SIBLINGS = {
@@ -120,19 +131,9 @@ def zip_bytes(members: list[ZipMember], *, zip64_end: bool = False) -> bytes:
         common = (flags, member.method, 0, 0x21, crc, len(stored), size, len(name))  # 1980-01-01
         offset = out.tell()
         out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, *common, 0) + name + stored)
-        made_by = (3 << 8) | 20  # Unix, so the high half of the external attributes is the mode
+        attributes = member.mode << 16  # Unix mode in the high half, as "made by" Unix says
         record = struct.pack(
-            "<4s6H3L5H2L",
-            b"PK\x01\x02",
-            made_by,
-            20,
-            *common,
-            0,
-            0,
-            0,
-            0,
-            member.mode << 16,
-            offset,
+            "<4s6H3L5H2L", b"PK\x01\x02", MADE_BY_UNIX, 20, *common, *NO_EXTRAS, attributes, offset
         )
         directory.append(record + name)
     start = out.tell()
@@ -380,10 +381,9 @@ def _bomb_cases() -> list[HostileCase]:
 
 def _limit_cases(limits: Limits) -> list[HostileCase]:
     many = {f"config/{i:05}.txt": b"x" for i in range(limits.max_files + 1)}
-    # folder entries alone, past the bound on entries a reader keeps before checking names
-    folders = [
-        ZipMember(f"f{i:05}/", mode=stat.S_IFDIR | 0o755) for i in range(limits.max_files * 3 + 1)
-    ]
+    # folder entries alone, past the bound on entries a reader takes before checking names
+    most = limits.max_files * ENTRIES_PER_FILE
+    folders = [ZipMember(f"f{i:05}/", mode=stat.S_IFDIR | 0o755) for i in range(most + 1)]
     small = replace(limits, max_archive_bytes=1024)
     return [
         _fatal(
@@ -447,6 +447,8 @@ def _format_cases() -> list[HostileCase]:
 @functools.cache
 def deflated_zeros(size: int) -> bytes:
     """Raw deflate of size zero bytes (a multiple of DEFLATE_BLOCK), without holding them."""
+    if size % DEFLATE_BLOCK:
+        raise ValueError(f"{size} is not a multiple of {DEFLATE_BLOCK}")
     # A full flush ends each block on a byte boundary with nothing carried over, so every block
     # of zeros compresses to the same bytes: one block compressed, repeated, then an end block.
     compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
@@ -536,11 +538,10 @@ def overlapping_zip_bomb(entries: int = 32, kernel_size: int = 32 * MiB) -> byte
     start = out.tell()
     for i in range(entries):
         size = struct.unpack_from("<L", headers[i], 22)[0]
-        fields = (crcs[i], compressed[i], size, len(names[i]), 0, 0, 0, 0)
+        fields = (crcs[i], compressed[i], size, len(names[i]), *NO_EXTRAS)
         mode = (stat.S_IFREG | 0o644) << 16
-        made_by = (3 << 8) | 20
         record = struct.pack(
-            "<4s6H3L5H2L", b"PK\x01\x02", made_by, 20, 0, 8, 0, 0x21, *fields, mode, offsets[i]
+            "<4s6H3L5H2L", b"PK\x01\x02", MADE_BY_UNIX, 20, 0, 8, 0, 0x21, *fields, mode, offsets[i]
         )
         out.write(record + names[i])
     _write_zip_end(out, entries, start, out.tell() - start, zip64=False)

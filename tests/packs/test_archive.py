@@ -130,7 +130,7 @@ def test_valid_archive_round_trips(build: Callable) -> None:
 
 def test_valid_folder_round_trips(tmp_path: Path) -> None:
     write_folder(tmp_path / "pack", PACK)
-    pack = read_pack(tmp_path / "pack")
+    pack = read_pack(str(tmp_path / "pack"))
     assert pack.files == dict(sorted(PACK.items()))
     assert pack.problems == []
     assert pack.stripped_root is None
@@ -144,9 +144,10 @@ def test_archive_file_round_trips_whatever_its_name(build: Callable, tmp_path: P
     assert read_pack(path).files == dict(sorted(PACK.items()))
 
 
-def test_upload_that_cannot_seek_is_read(tmp_path: Path) -> None:
-    data = build_zip(PACK).data
-    assert read_archive(Unseekable(data), "pack.zip").files == dict(sorted(PACK.items()))
+@pytest.mark.parametrize("build", [build_zip, build_tar_gz], ids=["zip", "tar.gz"])
+def test_upload_that_cannot_seek_is_read(build: Callable) -> None:
+    data = build(PACK).data
+    assert read_archive(Unseekable(data), "pack").files == dict(sorted(PACK.items()))
 
 
 def test_upload_that_cannot_seek_is_stopped_at_the_archive_limit() -> None:
@@ -188,6 +189,12 @@ def test_deflated_zip_entries_are_read() -> None:
         for path, content in PACK.items():
             archive.writestr(path, content)
     assert read_archive(io.BytesIO(out.getvalue()), "pack.zip").files == dict(sorted(PACK.items()))
+
+
+def test_zip_from_windows_without_unix_modes_is_read() -> None:
+    # Explorer's "Send to compressed folder" stores DOS attributes and no Unix file type
+    data = zip_bytes([ZipMember(path, content, mode=0) for path, content in SIBLINGS.items()])
+    assert read_archive(io.BytesIO(data), "pack.zip").files == dict(sorted(SIBLINGS.items()))
 
 
 def test_nested_archive_is_just_a_file() -> None:
