@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, request
 from flask_smorest import Api
 
-from registry.api import meta, packs, submissions
+from registry.api import meta, packs, search, submissions
 
 
 def register_api(app: Flask) -> None:
@@ -28,7 +28,7 @@ def register_api(app: Flask) -> None:
     api.spec.components.security_scheme(
         "token", {"type": "http", "scheme": "bearer", "description": "cmsreg_… API token"}
     )
-    for blueprint in (packs.blp, submissions.blp, meta.blp):
+    for blueprint in (packs.blp, submissions.blp, search.blp, meta.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(meta.health)
     app.extensions["cmsreg_api"] = api
