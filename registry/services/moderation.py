@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from registry.db.models import Pack, Review, Submission, Version
 from registry.errors import BadRequest, Conflict, Forbidden, Unprocessable
-from registry.services import audit, searchsync
+from registry.services import audit, faults, searchsync
 from registry.services.accounts import Actor
 from registry.services.context import Registry
 from registry.services.publish import claim_key, get_submission
@@ -114,6 +114,7 @@ def approve(
             zip_sha256=zip_sha,
         )
         searchsync.enqueue(session, publisher, sub.name)
+        faults.crash_point("approve-before-commit")
     searchsync.drain(reg)
     return version
 

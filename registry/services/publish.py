@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from registry.db.models import Organisation, Pack, Submission, Version
 from registry.errors import Conflict, Forbidden, NotFound, TooLarge, Unprocessable
 from registry.packs.validate import Report, validate_upload
-from registry.services import audit
+from registry.services import audit, faults
 from registry.services.accounts import Actor
 from registry.services.context import Registry
 
@@ -76,6 +76,7 @@ def submit(reg: Registry, actor: Actor, stream: BinaryIO, filename: str) -> Subm
             claim_key(publisher, name, version),
             submission=sub.id,
         )
+        faults.crash_point("submit-before-commit")
     return sub
 
 
