@@ -855,10 +855,15 @@ def _tags(namespaces: Iterable[str], *names: str) -> frozenset[str]:
     return frozenset(f"{{{ns}}}{name}" for ns in namespaces for name in names)
 
 
-_W_P = _tags(_W_NAMESPACES, "p")
-_W_TEXT = _tags(_W_NAMESPACES, "t", "delText", "instrText")  # deleted text is still in the file
-_W_TAB = _tags(_W_NAMESPACES, "tab")
-_W_BREAK = _tags(_W_NAMESPACES, "br", "cr")
+_A_NAMESPACES = (
+    "http://schemas.openxmlformats.org/drawingml/2006/main",  # text boxes, charts, SmartArt
+    "http://purl.oclc.org/ooxml/drawingml/main",
+)
+_PARAGRAPH = _tags(_W_NAMESPACES, "p") | _tags(_A_NAMESPACES, "p")
+# Deleted text (tracked changes) and field codes are still in the file.
+_RUN_TEXT = _tags(_W_NAMESPACES, "t", "delText", "instrText") | _tags(_A_NAMESPACES, "t")
+_TAB = _tags(_W_NAMESPACES, "tab")
+_BREAK = _tags(_W_NAMESPACES, "br", "cr") | _tags(_A_NAMESPACES, "br")
 _S_SI = _tags(_S_NAMESPACES, "si")
 _S_T = _tags(_S_NAMESPACES, "t")
 _S_RPH = _tags(_S_NAMESPACES, "rPh")  # phonetic guide text repeats the cell's own text
@@ -936,57 +941,78 @@ def _parse(chunks: Iterable[bytes], target: _XmlTarget) -> None:
         raise _Unreadable(f"its XML is malformed ({exc})") from None
 
 
-class _Paragraphs:
-    """XML target collecting the text of each Word paragraph (w:p) as one unit."""
+class _OfficeText:
+    """XML target for any Office part: each paragraph one unit, other text one unit an element.
+
+    Paragraphs (w:p, a:p) keep only their runs' text, joined, so a number Word split across runs
+    is whole again. Outside paragraphs every element's own text is a unit, and so is a "v"
+    attribute: pivot caches keep a copy of the source rows there, even of a deleted sheet.
+    """
 
     def __init__(self, label: str, budget: _Budget) -> None:
         self.label = label
         self.budget = budget
         self.units: list[_Unit] = []
-        self._open: list[tuple[int, list[str]]] = []  # text boxes nest paragraphs in paragraphs
+        self._paragraphs: list[tuple[int, list[str]]] = []  # text boxes nest paragraphs
+        self._elements: list[list[str] | None] = []  # per open element: its own text, if kept
         self._count = 0
         self._capture = 0
 
     def _add(self, text: str) -> None:
         self.budget.spend_chars(len(text))
-        if not self._open:  # text outside any paragraph still gets scanned
-            self._count += 1
-            self._open.append((self._count, []))
-        self._open[-1][1].append(text)
+        self._paragraphs[-1][1].append(text)
 
-    def _close_paragraph(self) -> None:
-        number, parts = self._open.pop()
-        where = f"{self.label}paragraph {number}"
-        self.units.append(_Unit(number, where, "".join(parts)))
+    def _emit(self, number: int, kind: str, parts: list[str]) -> None:
+        text = "".join(parts)
+        if text.strip():
+            self.units.append(_Unit(number, f"{self.label}{kind} {number}", text))
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        """Open a paragraph, a text run, or add a tab or break."""
-        if tag in _W_P:
+        """Open a paragraph, a run's text or another element; add a tab or a break."""
+        if tag in _PARAGRAPH:
             self._count += 1
-            self._open.append((self._count, []))
-        elif tag in _W_TEXT:
-            self._capture += 1
-        elif tag in _W_TAB:
-            self._add("\t")
-        elif tag in _W_BREAK:
-            self._add(" ")
+            self._paragraphs.append((self._count, []))
+            self._elements.append(None)
+        elif self._paragraphs:
+            self._elements.append(None)
+            if tag in _RUN_TEXT:
+                self._capture += 1
+            elif tag in _TAB:
+                self._add("\t")
+            elif tag in _BREAK:
+                self._add(" ")
+        else:
+            own = [attrib["v"]] if attrib.get("v") else []
+            self.budget.spend_chars(sum(map(len, own)))
+            self._elements.append(own)
 
     def end(self, tag: str) -> None:
-        """Close a text run or a paragraph."""
-        if tag in _W_TEXT:
+        """Close a paragraph, a run's text or another element, keeping what it held."""
+        own = self._elements.pop() if self._elements else None
+        if tag in _PARAGRAPH and self._paragraphs:
+            number, parts = self._paragraphs.pop()
+            self._emit(number, "paragraph", parts)
+        elif tag in _RUN_TEXT and self._capture:
             self._capture -= 1
-        elif tag in _W_P and self._open:
-            self._close_paragraph()
+        elif own is not None:
+            self._count += 1
+            self._emit(self._count, "item", own)
 
     def data(self, text: str) -> None:
-        """Collect text inside w:t."""
-        if self._capture > 0:
-            self._add(text)
+        """Collect a run's text, or an element's own text outside paragraphs."""
+        if self._paragraphs:
+            if self._capture > 0:
+                self._add(text)
+        elif self._elements and self._elements[-1] is not None:
+            self.budget.spend_chars(len(text))
+            self._elements[-1].append(text)
 
     def close(self) -> None:
-        """Keep paragraphs a truncated part left open."""
-        while self._open:
-            self._close_paragraph()
+        """Keep what a truncated part left open."""
+        while self._paragraphs:
+            number, parts = self._paragraphs.pop()
+            self._emit(number, "paragraph", parts)
+        self._elements.clear()
 
 
 class _SharedStrings:
@@ -1168,25 +1194,25 @@ class _Worksheet:
         self._cells = None
 
 
+_WORD_PARTS = re.compile(r"word/(header\d*|footer\d*|footnotes|endnotes|comments)\.xml")
+_SHEET_PARTS = re.compile(r"xl/worksheets/[^/]+\.xml")
+_MAX_DEPTH = 2  # a workbook embedded in a document embedded in a document, and no deeper
+
+
 def _part_label(name: str) -> str:
-    return name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    """How a finding names a part: "header1 ", "sheet2 ", or the part's path for the rest."""
+    if name == "word/document.xml":
+        return ""
+    if _WORD_PARTS.fullmatch(name) or _SHEET_PARTS.fullmatch(name):
+        return name.rsplit("/", 1)[-1].rsplit(".", 1)[0] + " "
+    return name + " "
 
 
-def _word_parts(names: list[str]) -> list[str]:
-    extras = sorted(
-        n
-        for n in names
-        if re.fullmatch(r"word/(header\d*|footer\d*|footnotes|endnotes|comments)\.xml", n)
-    )
-    return [n for n in ["word/document.xml"] if n in names] + extras
-
-
-def _sheet_parts(names: list[str]) -> list[str]:
-    def number(name: str) -> tuple[int, str]:
-        digits = re.sub(r"\D", "", _part_label(name))
-        return (int(digits) if digits else 0, name)
-
-    return sorted((n for n in names if re.fullmatch(r"xl/worksheets/[^/]+\.xml", n)), key=number)
+def _by_number(name: str) -> tuple[str, int, str]:
+    """Sort sheet2 before sheet10."""
+    stem = re.sub(r"\d+", "", name)
+    digits = re.sub(r"\D", "", name)
+    return (stem, int(digits) if digits else 0, name)
 
 
 def _read_part(
@@ -1204,86 +1230,117 @@ def _read_part(
     target.close()  # keep whatever a truncated part had already given
 
 
-def _read_parts(
-    zf: zipfile.ZipFile,
-    names: list[str],
-    make_target: Callable[[str], _XmlTarget],
-    budget: _Budget,
-    problems: list[str],
-) -> list[_XmlTarget]:
-    targets = []
-    for i, name in enumerate(names):
-        if i == _MAX_PARTS or budget.bytes_left <= 0 or budget.chars_left <= 0:
-            problems.append(f"{len(names) - i} more parts were not read")
-            break
-        target = make_target(name)
-        _read_part(zf, name, target, budget, problems)
-        targets.append(target)
-    return targets
+class _Office:
+    """The text of one Word or Excel file, part by part, within one budget."""
 
+    def __init__(self, budget: _Budget, problems: list[str]) -> None:
+        self.budget = budget
+        self.problems = problems
+        self.units: list[_Unit] = []
+        self.dobs: list[_Unit] = []  # dates under date-of-birth headings, one unit each
+        self.parts_read = 0
+        self.skipped: list[str] = []
 
-def _word_units(zf: zipfile.ZipFile, budget: _Budget, problems: list[str]) -> list[_Unit]:
-    names = zf.namelist()
-    if "word/document.xml" not in names:
-        problems.append("it has no word/document.xml, so it is not a Word document")
+    def _room(self, name: str) -> bool:
+        spent = self.budget.bytes_left <= 0 or self.budget.chars_left <= 0
+        if spent or self.parts_read >= _MAX_PARTS:
+            self.skipped.append(name)
+            return False
+        self.parts_read += 1
+        return True
 
-    def paragraphs(name: str) -> _Paragraphs:
-        return _Paragraphs("" if name == "word/document.xml" else f"{_part_label(name)} ", budget)
+    def read(self, zf: zipfile.ZipFile, kind: str, prefix: str = "", depth: int = 0) -> None:
+        """Read every part of an open .docx (kind "word") or .xlsx (kind "excel")."""
+        names = zf.namelist()
+        xml = [n for n in names if n.lower().endswith(".xml") and n != "[Content_Types].xml"]
+        if kind == "word":
+            if "word/document.xml" not in names:
+                self.problems.append("it has no word/document.xml, so it is not a Word document")
+            first = [n for n in ["word/document.xml"] if n in names]
+            first += sorted((n for n in xml if _WORD_PARTS.fullmatch(n)), key=_by_number)
+        else:
+            first = self._read_workbook(zf, names, prefix)
+        done = set(first)
+        for name in first if kind == "word" else []:
+            self._text_part(zf, name, prefix)
+        for name in sorted((n for n in xml if n not in done), key=_by_number):
+            self._text_part(zf, name, prefix)
+        for name in sorted(names, key=_by_number):
+            self._embedded(zf, name, prefix, depth)
 
-    targets = _read_parts(zf, _word_parts(names), paragraphs, budget, problems)
-    return [unit for target in targets for unit in target.units]
+    def _text_part(self, zf: zipfile.ZipFile, name: str, prefix: str) -> None:
+        if self._room(name):
+            target = _OfficeText(prefix + _part_label(name), self.budget)
+            _read_part(zf, name, target, self.budget, self.problems)
+            self.units.extend(target.units)
 
+    def _read_workbook(self, zf: zipfile.ZipFile, names: list[str], prefix: str) -> list[str]:
+        """Read shared strings and worksheets; return the parts read."""
+        strings = _SharedStrings(self.budget)
+        if "xl/sharedStrings.xml" in names and self._room("xl/sharedStrings.xml"):
+            _read_part(zf, "xl/sharedStrings.xml", strings, self.budget, self.problems)
+        used: set[int] = set()
 
-def _excel_units(
-    zf: zipfile.ZipFile, budget: _Budget, problems: list[str]
-) -> tuple[list[_Unit], list[_Unit]]:
-    """Worksheet rows, and dates of birth found under headings (as units holding the date)."""
-    names = zf.namelist()
-    strings = _SharedStrings(budget)
-    if "xl/sharedStrings.xml" in names:
-        _read_part(zf, "xl/sharedStrings.xml", strings, budget, problems)
-    used: set[int] = set()
-    dobs: list[_Unit] = []
+        def on_dob(line: int, where: str, date: str) -> None:
+            self.dobs.append(_Unit(line, where, date))
 
-    def on_dob(line: int, where: str, date: str) -> None:
-        dobs.append(_Unit(line, where, date))
+        sheets = sorted((n for n in names if _SHEET_PARTS.fullmatch(n)), key=_by_number)
+        if not sheets:
+            self.problems.append("it has no worksheets, so it is not an Excel workbook")
+        for name in sheets:
+            if self._room(name):
+                label = prefix + _part_label(name).strip()
+                target = _Worksheet(label, strings.strings, used, self.budget, on_dob)
+                _read_part(zf, name, target, self.budget, self.problems)
+                self.units.extend(target.units)
+        # Strings no cell uses are still in the file.
+        for index, text in enumerate(strings.strings):
+            if index not in used and text:
+                where = f"{prefix}shared string {index + 1} (not used in any cell)"
+                self.units.append(_Unit(index + 1, where, text))
+        return ["xl/sharedStrings.xml", *sheets]
 
-    def worksheet(name: str) -> _Worksheet:
-        return _Worksheet(_part_label(name), strings.strings, used, budget, on_dob)
-
-    sheets = _sheet_parts(names)
-    if not sheets:
-        problems.append("it has no worksheets, so it is not an Excel workbook")
-    targets = _read_parts(zf, sheets, worksheet, budget, problems)
-    units = [unit for target in targets for unit in target.units]
-    # Strings no cell uses are still in the file.
-    for index, text in enumerate(strings.strings):
-        if index not in used and text:
-            where = f"shared string {index + 1} (not used in any cell)"
-            units.append(_Unit(index + 1, where, text))
-    return units, dobs
+    def _embedded(self, zf: zipfile.ZipFile, name: str, prefix: str, depth: int) -> None:
+        """A workbook or document embedded in this one is read too; other objects are named."""
+        if not name.startswith(("word/embeddings/", "xl/embeddings/")) or name.endswith("/"):
+            return
+        ext = _extension(name)
+        if ext not in WORD_EXTENSIONS and ext not in EXCEL_EXTENSIONS:
+            self.problems.append(f"{name}: an embedded object that cannot be scanned")
+            return
+        if depth >= _MAX_DEPTH or not self._room(name):
+            if depth >= _MAX_DEPTH:
+                self.problems.append(f"{name}: embedded too deep to be scanned")
+            return
+        try:
+            inner = b"".join(_part_chunks(zf, zf.getinfo(name), self.budget))
+            with zipfile.ZipFile(io.BytesIO(inner)) as inner_zf:
+                kind = "word" if ext in WORD_EXTENSIONS else "excel"
+                self.read(inner_zf, kind, f"{prefix}{name} ", depth + 1)
+        except _Unreadable as exc:
+            self.problems.append(f"{name}: {exc}")
+        except Exception as exc:
+            self.problems.append(f"{name}: it could not be read ({type(exc).__name__})")
 
 
 def _office_findings(
     path: str, data: bytes, allowed: frozenset[str], limits: Limits
 ) -> list[Finding]:
-    ext = _extension(path)
-    budget = _Budget(limits.max_scan_bytes)
     problems: list[str] = []
-    units: list[_Unit] = []
-    dobs: list[_Unit] = []
+    office = _Office(_Budget(limits.max_scan_bytes), problems)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            if ext in WORD_EXTENSIONS:
-                units = _word_units(zf, budget, problems)
-            else:
-                units, dobs = _excel_units(zf, budget, problems)
+            office.read(zf, "word" if _extension(path) in WORD_EXTENSIONS else "excel")
     except Exception as exc:
         # Not a zip, a truncated one, a broken central directory: the moderator must look.
         problems.append(f"it could not be opened as a zip ({type(exc).__name__})")
+    if office.skipped:
+        names = ", ".join(office.skipped[:3]) + (", ..." if len(office.skipped) > 3 else "")
+        problems.append(f"{len(office.skipped)} more parts ({names}) were not read")
 
     found: list[Finding] = []
     seen: set[tuple[int, str, str, str]] = set()
+    units = office.units
     if units:
         # One unit a line; newlines inside a unit would shift every later line.
         text = "\n".join(u.text.replace("\n", " ").replace("\r", " ") for u in units)
@@ -1293,13 +1350,12 @@ def _office_findings(
             f = _finding(path, unit.line, hit.rule, hit.value, unit.where)
             seen.add((f.line, f.rule, f.masked, unit.where))
             found.append(f)
-    for unit in dobs:
+    for unit in office.dobs:
         f = _finding(path, unit.line, "dob", unit.text, unit.where)
         if (f.line, f.rule, f.masked, unit.where) not in seen:
             found.append(f)
-    found = _capped(found)
     found.extend(_unscanned(path, problem) for problem in problems)
-    return found
+    return _capped(found)
 
 
 # --- the entry point ----------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from registry.packs.scan import (
     is_text_file,
     mask,
     nhs_number_is_valid,
+    ni_number_is_valid,
     scan_files,
     scan_text,
     upn_is_valid,
@@ -180,6 +181,12 @@ def test_upn_with_valid_check_letter_blocks(value: str, masked: str) -> None:
 )
 def test_upn_lookalikes_are_not_upns(text: str) -> None:
     assert found(text, "upn") == []
+
+
+def test_ni_check_function() -> None:
+    assert ni_number_is_valid("AB 12 34 56 C")
+    assert not ni_number_is_valid("QQ 12 34 56 C")
+    assert not ni_number_is_valid("TN123456A")
 
 
 def test_upn_check_function() -> None:
@@ -730,6 +737,68 @@ def test_xlsx_dates_under_a_dob_heading_including_excel_day_numbers() -> None:
     ]
 
 
+def test_xlsx_pivot_cache_comments_and_text_boxes_are_scanned() -> None:
+    # A pivot cache keeps the source rows even after the source sheet is deleted.
+    cache = (
+        f'<pivotCacheRecords xmlns="{S}" count="1"><r><n v="9434765919"/><s v="Test"/></r>'
+        "</pivotCacheRecords>"
+    )
+    comments = (
+        f'<comments xmlns="{S}"><commentList><comment ref="A1"><text><r><t>'
+        "Call 07700 900000</t></r></text></comment></commentList></comments>"
+    )
+    a = "http://schemas.openxmlformats.org/drawingml/2006/main"
+    drawing = f'<xdr:wsDr xmlns:xdr="x" xmlns:a="{a}"><a:p><a:r><a:t>AB 12 34</a:t></a:r>'
+    drawing += "<a:r><a:t> 56 C</a:t></a:r></a:p></xdr:wsDr>"
+    data = xlsx('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', ["Open"])
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        parts: dict[str, bytes | str] = {n: zf.read(n) for n in zf.namelist()}
+    parts["xl/pivotCache/pivotCacheRecords1.xml"] = cache
+    parts["xl/comments1.xml"] = comments
+    parts["xl/drawings/drawing1.xml"] = drawing
+    findings = scan_files({"book.xlsx": zip_of(parts)})
+    where = {f.rule: f.message.split(":")[0] for f in findings}
+    assert where == {
+        "nhs-number": "In xl/pivotCache/pivotCacheRecords1.xml item 1",
+        "phone": "In xl/comments1.xml item 1",
+        "ni-number": "In xl/drawings/drawing1.xml paragraph 1",
+    }
+
+
+def test_docx_properties_and_embedded_workbook_are_scanned() -> None:
+    core = (
+        '<cp:coreProperties xmlns:cp="c" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        "<dc:creator>jane.doe@example.gov.uk</dc:creator></cp:coreProperties>"
+    )
+    sheet = xlsx('<row r="3"><c r="A3"><v>9434765919</v></c></row>', [])
+    data = docx(
+        paragraph("See the embedded table."),
+        {
+            "docProps/core.xml": core,
+            "word/embeddings/Microsoft_Excel_Worksheet.xlsx": sheet,
+            "word/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0 old binary object",
+        },
+    )
+    findings = scan_files({"letter.docx": data})
+    got = sorted((f.rule, f.line, f.message.split(":")[0]) for f in findings)
+    assert got == [
+        ("email", 1, "In docProps/core.xml item 1"),
+        ("nhs-number", 3, "In word/embeddings/Microsoft_Excel_Worksheet.xlsx sheet1 row 3"),
+        ("unscanned", 1, "Part of this file was not scanned for personal data"),
+    ]
+    unscanned = [f for f in findings if f.rule == "unscanned"]
+    assert "word/embeddings/oleObject1.bin" in unscanned[0].message
+
+
+def test_documents_embedded_too_deep_are_not_opened() -> None:
+    inner = docx(paragraph("9434765919"))
+    for _ in range(3):
+        inner = docx(paragraph("wrapper"), {"word/embeddings/inner.docx": inner})
+    findings = scan_files({"nested.docx": inner})
+    assert [f.rule for f in findings] == ["unscanned"]
+    assert "too deep" in findings[0].message
+
+
 def test_corrupt_docx_warns_and_does_not_raise() -> None:
     findings = scan_files({"config/letter.docx": b"this is not a zip at all"})
     assert [(f.rule, f.severity, f.line) for f in findings] == [("unscanned", "warn", 1)]
@@ -799,8 +868,8 @@ def test_shared_string_repeated_in_many_cells_is_bounded() -> None:
     cells = "".join(f'<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>' for r in range(1, 2001))
     data = xlsx(cells, ["x" * 1000])
     findings = scan_files({"bomb.xlsx": data}, limits=Limits(max_scan_bytes=100_000))
-    assert [f.rule for f in findings] == ["unscanned"]
-    assert "characters" in findings[0].message
+    assert {f.rule for f in findings} == {"unscanned"}
+    assert "100,000 characters" in findings[0].message
 
 
 def test_docx_without_a_document_warns() -> None:
