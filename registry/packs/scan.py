@@ -61,8 +61,9 @@ Size and hostile input. A text file is scanned in full whatever its size: every 
 linear time and the bytes are already in memory, so stopping at ``max_scan_bytes`` would only let
 a leak through. Inside a .docx or .xlsx, which we decompress ourselves, at most ``max_scan_bytes``
 of XML is read and at most ``max_scan_bytes`` characters of text are produced (a shared string
-repeated in a million cells is a bomb too); beyond that, or in a corrupt part, an ``unscanned``
-warning says what was not read. XML declaring a DTD or entities is refused before parsing.
+repeated in a million cells is a bomb too), and all the Office files of a pack together read at
+most ``max_unpacked_bytes``; beyond that, or in a corrupt part, an ``unscanned`` warning says what
+was not read. XML declaring a DTD or entities is refused before parsing.
 Each rule lists at most ``MAX_FINDINGS_PER_RULE`` findings per file, then one finding that counts
 the rest; after ``HIT_LIMIT`` a rule stops looking, so a file of a million addresses costs no more
 than one of a thousand.
@@ -838,7 +839,8 @@ def scan_text(path: str, text: str, *, allowed_emails: Iterable[str] = ()) -> li
 # budget, and XML that declares a DTD (where entity bombs live) is refused before parsing.
 
 _READ_CHUNK = 64 * 1024
-_MAX_PARTS = 1000
+_MAX_PARTS = 1000  # parts read from one Office file
+_MAX_ENTRIES = 10 * _MAX_PARTS  # names looked at in one Office file
 _DTD_MARKERS = tuple(
     marker.encode(encoding)
     for marker in ("<!DOCTYPE", "<!ENTITY")
@@ -894,13 +896,24 @@ class _Unreadable(Exception):
 class _Budget:
     """Bytes of XML one Office file may decompress and characters it may produce."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, pack_limit: int | None = None) -> None:
         self.limit = limit
         self.bytes_left = limit
         self.chars_left = limit
+        self.pack_limit = pack_limit  # set when what the whole pack may still read is less
+
+    @property
+    def bytes_read(self) -> int:
+        """Bytes decompressed so far."""
+        return self.limit - max(self.bytes_left, 0)
 
     def spend_bytes(self, n: int) -> None:
         self.bytes_left -= n
+        if self.bytes_left < 0 and self.pack_limit is not None:
+            raise _Unreadable(
+                f"the pack's Word and Excel files together hold more than "
+                f"{self.pack_limit:,} bytes of XML"
+            )
         if self.bytes_left < 0:
             raise _Unreadable(f"it holds more than {self.limit:,} bytes of XML")
 
@@ -1255,6 +1268,12 @@ class _Office:
     def read(self, zf: zipfile.ZipFile, kind: str, prefix: str = "", depth: int = 0) -> None:
         """Read every part of an open .docx (kind "word") or .xlsx (kind "excel")."""
         names = zf.namelist()
+        if len(names) > _MAX_ENTRIES:
+            # Sorting and matching a million names would cost more than any real file needs.
+            self.problems.append(
+                f"it has {len(names):,} parts and only the first {_MAX_ENTRIES:,} were looked at"
+            )
+            names = names[:_MAX_ENTRIES]
         xml = [n for n in names if n.lower().endswith(".xml") and n != "[Content_Types].xml"]
         if kind == "word":
             if "word/document.xml" not in names:
@@ -1327,10 +1346,10 @@ class _Office:
 
 
 def _office_findings(
-    path: str, data: bytes, allowed: frozenset[str], limits: Limits
+    path: str, data: bytes, allowed: frozenset[str], budget: _Budget
 ) -> list[Finding]:
     problems: list[str] = []
-    office = _Office(_Budget(limits.max_scan_bytes), problems)
+    office = _Office(budget, problems)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             office.read(zf, "word" if _extension(path) in WORD_EXTENSIONS else "excel")
@@ -1373,11 +1392,19 @@ def scan_files(
     """Scan every text file and every .docx/.xlsx; findings sorted by (file, line, rule)."""
     allowed = _allowed(allowed_emails)
     findings: list[Finding] = []
+    # A pack of small zips that each inflate to the per-file limit is a bomb too: all Office
+    # files together decompress no more than the pack itself may hold unpacked.
+    office_left = limits.max_unpacked_bytes
     for path in sorted(files):
         data = files[path]
         ext = _extension(path)
         if ext in WORD_EXTENSIONS or ext in EXCEL_EXTENSIONS:
-            findings.extend(_office_findings(path, data, allowed, limits))
+            if office_left < limits.max_scan_bytes:
+                budget = _Budget(max(office_left, 0), pack_limit=limits.max_unpacked_bytes)
+            else:
+                budget = _Budget(limits.max_scan_bytes)
+            findings.extend(_office_findings(path, data, allowed, budget))
+            office_left -= budget.bytes_read
         elif is_text_file(path, data):
             findings.extend(_text_findings(path, _scannable(data), allowed))
     findings.sort(key=lambda f: (f.file, f.line, f.rule))

@@ -872,6 +872,26 @@ def test_shared_string_repeated_in_many_cells_is_bounded() -> None:
     assert "100,000 characters" in findings[0].message
 
 
+def test_office_files_of_one_pack_share_one_budget() -> None:
+    letter = docx(paragraph("x" * 60_000) + paragraph("NHS 943 476 5919"))
+    files = {"a.docx": letter, "b.docx": letter, "c.docx": letter}
+    limits = Limits(max_scan_bytes=100_000, max_unpacked_bytes=150_000)
+    findings = scan_files(files, limits=limits)
+    assert [(f.file, f.rule) for f in findings] == [
+        ("a.docx", "nhs-number"),
+        ("b.docx", "nhs-number"),
+        ("c.docx", "unscanned"),
+    ]
+    assert "together hold more than 150,000 bytes" in findings[-1].message
+
+
+def test_office_file_with_too_many_parts_warns() -> None:
+    parts: dict[str, bytes | str] = {f"customXml/item{i}.txt": "" for i in range(10_001)}
+    data = docx(paragraph("NHS 943 476 5919"), parts)
+    findings = scan_files({"many.docx": data})
+    assert sorted(f.rule for f in findings) == ["nhs-number", "unscanned"]
+
+
 def test_docx_without_a_document_warns() -> None:
     findings = scan_files({"empty.docx": zip_of({"hello.txt": "hi"})})
     assert [f.rule for f in findings] == ["unscanned"]
