@@ -94,6 +94,7 @@ def hostile_archives(limits: Limits = DEFAULT_LIMITS) -> list[HostileCase]:
         *_duplicate_cases(),
         *_extension_cases(),
         *_bomb_cases(),
+        *_tar_header_cases(),
         *_limit_cases(limits),
         *_format_cases(),
     ]
@@ -377,6 +378,33 @@ def _bomb_cases() -> list[HostileCase]:
             "unpacked-too-large",
         ),
     ]
+
+
+def _tar_header_cases() -> list[HostileCase]:
+    """Extended tar headers that exhaust the stack or, on older Pythons, the processor."""
+    end = tarfile.BLOCKSIZE * 2
+    member = tar_member("config/a.xml")[0].tobuf(format=tarfile.USTAR_FORMAT)
+    chain = pax_header(b"13 comment=x\n") * 5000 + member  # each nests one call deeper
+    huge = pax_header(b"1" * MiB + b" ") + member  # read whole, parsed in quadratic time
+    # digits that tarfile's pax pattern backtracks over: each header costs its size squared
+    quadratic = (pax_header(b"1" * 8000 + b" ") + member) * 200
+    return [
+        _fatal(case_id, f"{case_id}.tar.gz", gzip.compress(data + bytes(end), mtime=0), code)
+        for case_id, data, code in (
+            ("tar-pax-header-chain", chain, "corrupt-archive"),
+            ("tar-pax-header-huge", huge, "corrupt-archive"),
+            ("tar-pax-header-quadratic", quadratic, "corrupt-archive"),
+        )
+    ]
+
+
+def pax_header(payload: bytes) -> bytes:
+    """The blocks of a pax extended header carrying payload, however malformed."""
+    info = tarfile.TarInfo("././@PaxHeader")
+    info.type = tarfile.XHDTYPE
+    info.size = len(payload)
+    padding = bytes(-len(payload) % tarfile.BLOCKSIZE)
+    return info.tobuf(format=tarfile.USTAR_FORMAT) + payload + padding
 
 
 def _limit_cases(limits: Limits) -> list[HostileCase]:

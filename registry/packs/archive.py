@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import BinaryIO, NoReturn
+from typing import Any, BinaryIO, NoReturn
 
 from .limits import DEFAULT_LIMITS, Limits, MiB
 from .problems import FatalPackError, Problem
@@ -43,6 +43,20 @@ ENTRIES_PER_FILE = 3
 # Allowing this much per entry on top of max_unpacked_bytes still bounds data that tarfile reads
 # for itself (skipped members, huge pax headers) and that no per-file count would see.
 TAR_BYTES_PER_ENTRY = 8 * 1024
+
+# tarfile reads a pax or GNU long-name header whole before the member it describes, and each one
+# nests a call deeper, so a chain of them exhausts the stack. Python before 3.11.10 and 3.12.6
+# also parses pax headers in time that grows with the square of their size (CVE-2024-6232).
+# Headers past these bounds are refused before tarfile reads them.
+TAR_EXTENDED_TYPES = frozenset(
+    {tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE}
+    | {tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK}
+)
+MAX_TAR_EXTENDED_HEADER = 8 * 1024  # the longest allowed path (12 names of 255 bytes) is 3 KiB
+# Parsing costs the square of each header's size, so that is what is budgeted over the archive:
+# as much as sixteen headers of the largest size, where a real pack's are a few hundred bytes.
+MAX_TAR_EXTENDED_WORK = 16 * MAX_TAR_EXTENDED_HEADER**2
+MAX_TAR_EXTENDED_CHAIN = 4  # a member needs a global and a pax header, a long name and link at most
 
 # Where a problem with the archive as a whole points: the multipart field an upload arrives in.
 ARCHIVE = "archive"
@@ -894,7 +908,7 @@ def _read_tar_gz(upload: BinaryIO, meter: _Meter) -> list[_Entry]:
     entries = []
     with gzip.GzipFile(fileobj=compressed, mode="rb") as unzipped:
         stream = _CountingReader(unzipped, meter.tar_stream)
-        with tarfile.open(
+        with _CheckedTarFile.open(
             fileobj=stream,
             mode="r|",
             encoding="utf-8",
@@ -911,6 +925,36 @@ def _read_tar_gz(upload: BinaryIO, meter: _Meter) -> list[_Entry]:
         while stream.read(READ_CHUNK):
             pass
     return entries
+
+
+class _CheckedTarInfo(tarfile.TarInfo):
+    """A tar header that refuses oversized or chained extended headers before they are read."""
+
+    def _proc_member(self, archive: _CheckedTarFile) -> tarfile.TarInfo:  # type: ignore[override]
+        # tarfile's hook for subclasses, called for every header before its data is read
+        if self.type not in TAR_EXTENDED_TYPES:
+            archive.extended_chain = 0
+            return super()._proc_member(archive)
+        archive.extended_chain += 1
+        archive.extended_work += self.size**2
+        if self.size > MAX_TAR_EXTENDED_HEADER:
+            raise tarfile.ReadError(f"an extended header of {self.size:,} bytes")
+        if archive.extended_work > MAX_TAR_EXTENDED_WORK:
+            raise tarfile.ReadError("too many large extended headers")
+        if archive.extended_chain > MAX_TAR_EXTENDED_CHAIN:
+            raise tarfile.ReadError(f"more than {MAX_TAR_EXTENDED_CHAIN} extended headers in a row")
+        return super()._proc_member(archive)
+
+
+class _CheckedTarFile(tarfile.TarFile):
+    """A tar file read with _CheckedTarInfo, keeping the counts it checks."""
+
+    tarinfo = _CheckedTarInfo
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.extended_work = 0  # set before the base class reads the first header
+        self.extended_chain = 0
+        super().__init__(*args, **kwargs)
 
 
 def _tar_entry(archive: tarfile.TarFile, member: tarfile.TarInfo, meter: _Meter) -> _Entry:

@@ -557,6 +557,14 @@ def test_forbidden_extensions_include_the_spec_list() -> None:
     assert all(extension == extension.lower() for extension in FORBIDDEN_EXTENSIONS)
 
 
+def test_tar_with_long_non_ascii_paths_in_pax_headers_is_read() -> None:
+    # a pax header for every file, each near the longest path the limits allow
+    names = [f"{i:02}/" + "/".join(["\u00e9" * 127] * 11) for i in range(60)]
+    files = {name: b"x" for name in names}
+    pack = read_archive(io.BytesIO(build_tar_gz(files).data), "pack.tgz")
+    assert (pack.files, pack.problems) == (dict(sorted(files.items())), [])
+
+
 # --- Damaged input never escapes as anything but FatalPackError ----------------------------------
 
 
