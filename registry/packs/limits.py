@@ -17,7 +17,7 @@ class Limits:
     max_depth: int = 12  # path components, e.g. config/forms/a.xml is 3
     max_name_bytes: int = 255  # one path component, UTF-8 encoded
     max_manifest_bytes: int = 64 * 1024
-    max_scan_bytes: int = 20 * MiB  # a single file larger than this is not scanned line by line
+    max_scan_bytes: int = 20 * MiB  # XML read from one DOCX/XLSX; text files are scanned in full
 
 
 DEFAULT_LIMITS = Limits()

@@ -40,7 +40,8 @@ class Finding:
 
     file: str
     line: int
-    # one of: nhs-number, upn, ni-number, postcode, email, phone, dob, sql-person-id
+    # one of: nhs-number, upn, ni-number (block); postcode, email, phone, dob, sql-person-id,
+    # unscanned (warn: part of a DOCX/XLSX could not be read, so a moderator must look at it)
     rule: str
     severity: Severity
     masked: str  # e.g. "943 *** **19"
