@@ -1,6 +1,6 @@
 /* Standard safeguarding dataset - cin_episodes - Mosaic reporting database (T-SQL)
    Referral step types and question codes come from the council's la_config file; the
-   values below are placeholders to replace. Parameters: @ReportStart, @ReportEnd. */
+   values below are Hackney's (204_hackney.yml); use your own. Parameters: @ReportStart, @ReportEnd. */
 SET NOCOUNT ON;
 DECLARE @ReportStart date = DATEADD(year, -6, CAST(GETDATE() AS date));
 DECLARE @ReportEnd   date = CAST(GETDATE() AS date);
