@@ -233,8 +233,7 @@ def _path_cases(limits: Limits) -> list[HostileCase]:
             {"windows-name", "forbidden-extension"},
         ),
         "trailing-dot": ("docs/setup.exe.", {"windows-name", "forbidden-extension"}),
-        "git-folder": (".git/hooks/post-checkout", {"git-metadata"}),
-        "gitattributes": (".gitattributes", {"git-metadata"}),
+        "leading-dash": ("docs/--upload-pack=evil", {"leading-dash"}),
     }
     cases = []
     for case_id, (name, codes) in names.items():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import stat
 import struct
 import tarfile
@@ -117,11 +118,17 @@ WINDOWS_DEVICE_NAMES = frozenset(
     | {f"com{i}" for i in range(1, 10)}
     | {f"lpt{i}" for i in range(1, 10)}
 )
-# The registry keeps packs in git. Git refuses a ".git" folder in a tree (also spelt in NTFS short
-# form), and .gitattributes or .gitmodules in a pack would change how the registry's own store
-# exports it (export-ignore, export-subst), so downloads would no longer match what was reviewed.
-GIT_RESERVED_FOLDERS = frozenset({".git", "git~1"})
-GIT_CONTROL_FILES = frozenset({".gitattributes", ".gitmodules"})
+# The registry keeps packs in git, which refuses or acts on names starting ".git" (.git, and
+# .gitattributes, whose export-ignore would change what downloads hold), also when spelt with code
+# points HFS+ ignores, a trailing dot or space, or as an NTFS short name (GIT~1). The content store
+# refuses the same names.
+GIT_NAME_PREFIX = ".git"
+GIT_SHORT_NAME = re.compile(r"git~[0-9]+", re.IGNORECASE)
+HFS_IGNORED = dict.fromkeys(
+    [0x200C, 0x200D, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x206A, 0x2070), 0xFEFF]
+)
+# Command-line tools, git among them, read a name starting with "-" as an option.
+OPTION_PREFIX = "-"
 
 # File types refused outright (SPEC §4), by their last extension, case-insensitively, with why.
 _EXECUTABLE = "programs and scripts could run on the machine of anyone who opens the pack"
@@ -142,14 +149,14 @@ FORBIDDEN_REASONS: dict[str, str] = {
 }
 FORBIDDEN_EXTENSIONS: frozenset[str] = frozenset(FORBIDDEN_REASONS)
 
-# Files an operating system adds by itself. A council user who zips a folder in Finder or Explorer
-# never chose them and cannot see them, so refusing the upload over them would only puzzle; they
-# are dropped without a word. Nothing of them is kept, so nothing can be smuggled through them.
+# Files nobody means as pack content: what an operating system adds by itself, and a git
+# checkout's own files (.git/, .gitignore, .github/), which a contributor's working folder and
+# GitHub's "Download ZIP" both carry. A council user never chose them and cannot see most of them,
+# so refusing the pack over them would only puzzle; they are left out without a word. Nothing of
+# them is kept, so nothing can be smuggled through them.
 MACOS_METADATA_FOLDER = "__MACOSX"  # Finder's "Compress" stores resource forks here
 APPLEDOUBLE_PREFIX = "._"  # macOS tar and copies to non-Mac disks add "._name" beside "name"
 JUNK_FILE_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})  # case-insensitive
-# A contributor's working folder is often a git checkout; its history is not part of the pack.
-GIT_FOLDER = ".git"
 
 # Entry types refused whatever their name: (code, what to do).
 SYMLINK = (
@@ -352,12 +359,21 @@ def _windows_name(path: str, limits: Limits) -> Found | None:
     return None
 
 
-def _git_metadata(path: str, limits: Limits) -> Found | None:
-    parts = [p.lower() for p in path.split("/")]
-    if GIT_RESERVED_FOLDERS.intersection(parts) or parts[-1] in GIT_CONTROL_FILES:
+def _git_name(path: str, limits: Limits) -> Found | None:
+    if any(_is_git_name(part) for part in path.split("/")):
         return (
             "git-metadata",
-            "is git's own data, which the registry's git store cannot hold. Remove it.",
+            "is named like one of git's own files, which the registry's git store cannot hold. "
+            "Rename it so that it does not start with '.git'.",
+        )
+    return None
+
+
+def _option_like(path: str, limits: Limits) -> Found | None:
+    if any(part.startswith(OPTION_PREFIX) for part in path.split("/")):
+        return (
+            "leading-dash",
+            "has a name starting with '-', which tools read as an option. Rename it.",
         )
     return None
 
@@ -389,7 +405,13 @@ SAFETY_RULES: tuple[Rule, ...] = (
     _dot_component,
 )
 # Checked together once a path is safe to read, so the publisher sees all of them at once.
-NAMING_RULES: tuple[Rule, ...] = (_name_too_long, _too_deep, _windows_name, _git_metadata)
+NAMING_RULES: tuple[Rule, ...] = (
+    _name_too_long,
+    _too_deep,
+    _windows_name,
+    _git_name,
+    _option_like,
+)
 
 
 def _safety_problems(path: str, limits: Limits) -> list[Problem]:
@@ -430,13 +452,20 @@ def _escaped(ch: str) -> str:
 
 
 def _is_junk(name: str) -> bool:
+    """True for operating-system metadata and git's own files, which are left out unreported."""
     parts = name.removeprefix("./").split("/")
     base = parts[-1] or (parts[-2] if len(parts) > 1 else "")
     return (
         parts[0] == MACOS_METADATA_FOLDER
         or base.startswith(APPLEDOUBLE_PREFIX)
         or base.lower() in JUNK_FILE_NAMES
+        or any(_is_git_name(part) for part in parts)
     )
+
+
+def _is_git_name(part: str) -> bool:
+    folded = part.translate(HFS_IGNORED).lower().rstrip(". ")
+    return folded.startswith(GIT_NAME_PREFIX) or GIT_SHORT_NAME.fullmatch(folded) is not None
 
 
 # --- Assembling the pack from entries ------------------------------------------------------------
@@ -655,8 +684,10 @@ class _Meter:
 
 
 def _size(size: int) -> str:
-    if size >= MiB and size % MiB == 0:
-        return f"{size // MiB} MiB"
+    """A limit as a person would write it: "50 MiB", "64 KiB", else in bytes."""
+    for unit, name in ((MiB, "MiB"), (1024, "KiB")):
+        if size >= unit and size % unit == 0:
+            return f"{size // unit} {name}"
     return f"{size:,} bytes"
 
 
@@ -995,7 +1026,7 @@ def _walk(
         items = sorted(listing, key=lambda item: item.name)
     for item in items:
         name = prefix + item.name
-        if item.name == GIT_FOLDER or _is_junk(name):
+        if _is_junk(name):
             continue
         if item.is_symlink():
             meter.entry(is_file=True)

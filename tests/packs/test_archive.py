@@ -332,6 +332,22 @@ def test_finder_zip_is_stripped_and_its_metadata_dropped() -> None:
     )
 
 
+def test_github_download_is_stripped_and_git_files_left_out() -> None:
+    files = {
+        **{f"cp-workflow-main/{path}": data for path, data in SIBLINGS.items()},
+        "cp-workflow-main/.gitignore": b"*.tmp\n",
+        "cp-workflow-main/.gitattributes": b"* export-ignore\n",
+        "cp-workflow-main/.github/workflows/check.yml": b"on: push\n",
+        "cp-workflow-main/config/.gitkeep": b"",
+    }
+    pack = read_archive(io.BytesIO(build_zip(files).data), "cp-workflow-main.zip")
+    assert (pack.files, pack.problems, pack.stripped_root) == (
+        dict(sorted(SIBLINGS.items())),
+        [],
+        "cp-workflow-main",
+    )
+
+
 def test_tar_of_a_folder_made_with_dot_is_read() -> None:
     # tar -czf pack.tgz -C pack . names the folder "./" and every file "./name"
     data = tar_gz_bytes(
@@ -442,6 +458,7 @@ def test_folder_symlinks_and_special_files_are_refused(tmp_path: Path) -> None:
 def test_folder_skips_git_and_operating_system_files(tmp_path: Path) -> None:
     root = tmp_path / "pack"
     write_folder(root, {**SIBLINGS, ".git/config": b"[core]", ".git/hooks/pre-commit.sh": b"x"})
+    write_folder(root, {".gitignore": b"*.tmp", "config/sub/.git": b"gitdir: ../../.git/x"})
     write_folder(root, {".DS_Store": b"x", "docs/Thumbs.db": b"x", "docs/._a.png": b"x"})
     pack = read_pack(root)
     assert (set(pack.files), pack.problems) == (set(SIBLINGS), [])
@@ -492,7 +509,8 @@ def test_source_that_is_neither_file_nor_folder_is_refused(tmp_path: Path) -> No
         "config/forms/Initial assessment (v2).xml",
         "docs/Guide \u2013 Family Safeguarding.pdf",
         "config/caf\u00e9.json",
-        "docs/.gitignore",  # git's ignore list is harmless; attributes and modules are not
+        "docs/git-guide.md",
+        "docs/notes-v2.md",
         "config/data.tar.gz",
         "config/notes.exe.txt",
         "config/console.txt",
@@ -529,6 +547,10 @@ def test_acceptable_paths(path: str) -> None:
         ("x/.GIT/config", "git-metadata"),
         ("x/git~1/config", "git-metadata"),
         ("docs/.gitmodules", "git-metadata"),
+        ("docs/.gitattributes", "git-metadata"),
+        ("docs/.Git. ", "git-metadata"),
+        ("-n", "leading-dash"),
+        ("docs/--help.txt", "leading-dash"),
         ("docs/run.JS", "forbidden-extension"),
         ("docs/run.js ", "forbidden-extension"),
         ("docs/page.xhtml", "forbidden-extension"),
