@@ -1,0 +1,221 @@
+"""WhooshEngine: the SearchEngine the service layer calls."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from whoosh import scoring
+from whoosh.index import Index
+
+from registry.packs.vocabulary import load_vocabularies
+from registry.search import execute
+from registry.search.analysis import words
+from registry.search.interface import FACETS, MAX_PER_PAGE, SORTS, SearchDocument
+from registry.search.query import plan
+from registry.search.schema import Codec, to_record
+from registry.search.snapshot import K1, B, Snapshot
+from registry.search.store import IndexStore
+
+# The vocabulary behind each filter, so a filter may name a slug's alias ("liquidlogic").
+FILTER_VOCABULARIES = {
+    "supplier": "supplier",
+    "product": "product",
+    "service_area": "service_area",
+    "practice_model": "practice_model",
+    "organisation_structure": "organisation_structure",
+    "kind": "kind",
+    "licence": "licence",
+}
+
+
+class WhooshEngine:
+    """A Whoosh index in `path` (<instance>/index), searched with per-generation caches.
+
+    Safe to share between threads (searches are serialised per engine) and between processes:
+    writers take a file lock, and every search first checks (one readlink and one directory
+    listing) whether another process changed the index, reopening it if so.
+    """
+
+    def __init__(self, path: Path, lock_timeout: float = 120.0, procs: int = 1) -> None:
+        """Open (lazily) the index in path; `procs` > 1 rebuilds in that many processes."""
+        self.store = IndexStore(Path(path))
+        self.lock_timeout = lock_timeout
+        self.procs = procs
+        self._lock = threading.RLock()
+        self._snapshot: Snapshot | None = None
+        self._ix: Index | None = None
+        self._dir: Path | None = None
+
+    # Writing.
+
+    def index(self, docs: Iterable[SearchDocument]) -> None:
+        """Add documents, replacing any with the same (publisher, name)."""
+        with self.store.write_lock(self.lock_timeout):
+            ix = self.store.open(self.store.ensure_locked())
+            writer = ix.writer(timeout=self.lock_timeout, codec=Codec())
+            try:
+                for doc in docs:
+                    writer.update_document(**to_record(doc))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            ix.close()
+
+    def remove(self, publisher: str, name: str) -> None:
+        """Remove a pack; removing an absent pack is not an error."""
+        with self.store.write_lock(self.lock_timeout):
+            ix = self.store.open(self.store.ensure_locked())
+            writer = ix.writer(timeout=self.lock_timeout, codec=Codec())
+            if writer.delete_by_term("key", f"{publisher}/{name}"):
+                writer.commit()
+            else:
+                writer.cancel()
+            ix.close()
+
+    def rebuild(self, docs: Iterable[SearchDocument]) -> None:
+        """Build a new index from docs in a new directory and swap it in atomically."""
+        with self.store.write_lock(self.lock_timeout), _collector_paused():
+            directory = self.store.create()
+            ix = self.store.open(directory)
+            options: dict[str, Any] = {"limitmb": 256, "codec": Codec()}
+            if self.procs > 1:
+                # Whoosh's multiprocessing writer: each process writes its own segment.
+                options |= {"procs": self.procs, "multisegment": True}
+            writer = ix.writer(**options)
+            try:
+                for doc in docs:
+                    writer.add_document(**to_record(doc))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            ix.close()
+            self.store.swap(directory)
+
+    # Reading.
+
+    def _current(self) -> Snapshot:
+        """Return the snapshot of the latest generation, reopening if the index changed."""
+        directory = self.store.current() or self.store.ensure()
+        snap = self._snapshot
+        if snap is not None and directory == self._dir and self._ix is not None:
+            if self._ix.latest_generation() == snap.searcher.reader().generation():
+                return snap
+        # Always a new searcher, never Searcher.refresh(): refresh reuses segment readers by
+        # segment identity and so misses documents newly deleted from an unchanged segment
+        # (seen in whoosh-reloaded 2.7.5: a removed pack stayed findable).
+        if snap is not None:
+            snap.close()
+        if directory != self._dir or self._ix is None:
+            if self._ix is not None:
+                self._ix.close()
+            self._ix = self.store.open(directory)
+            self._dir = directory
+        searcher = self._ix.searcher(weighting=scoring.BM25F(B=B, K1=K1))
+        self._snapshot = Snapshot(searcher, (str(directory), searcher.reader().generation()))
+        return self._snapshot
+
+    def search(
+        self,
+        q: str,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int = 20,
+    ) -> dict[str, Any]:
+        """Answer a search with the body of SPEC §6 (see execute.run)."""
+        q = q if isinstance(q, str) else ""
+        page = max(1, int(page))
+        per_page = min(max(1, int(per_page)), MAX_PER_PAGE)
+        sort = sort if sort in SORTS else "relevance"
+        normalised = normalise_filters(filters)
+        key = (q, normalised, sort, page, per_page)
+        with self._lock:
+            snap = self._current()
+            cached = snap.results.get(key)
+            if cached is not None:
+                return json.loads(cached)
+            answer = execute.run(snap, q, plan(q), normalised, sort, page, per_page)
+            # Cached as JSON: callers may change the dict they get, never the cached answer.
+            snap.results.put(key, json.dumps(answer))
+            return answer
+
+    def suggest(self, q: str, limit: int = 10) -> list[dict[str, str]]:
+        """Return packs whose name or title words start with the words typed, best first."""
+        typed = words(q.replace("-", " ")) if isinstance(q, str) else []
+        if not typed or limit <= 0:
+            return []
+        with self._lock:
+            snap = self._current()
+            return [
+                {"publisher": m[0], "name": m[1], "title": m[3]}
+                for m in (snap.meta[d] for d in snap.typeahead.complete(typed, limit))
+            ]
+
+    def count(self) -> int:
+        """Return the number of packs in the index."""
+        with self._lock:
+            return self._current().searcher.doc_count()
+
+    def keys(self) -> set[tuple[str, str, str]]:
+        """Return (publisher, name, version) of every pack in the index."""
+        with self._lock:
+            snap = self._current()
+            meta = snap.meta
+            return {meta[d][:3] for d in snap.orders["name"]}
+
+    def close(self) -> None:
+        """Release files and caches."""
+        with self._lock:
+            if self._snapshot is not None:
+                self._snapshot.close()
+                self._snapshot = None
+            if self._ix is not None:
+                self._ix.close()
+                self._ix = None
+            self._dir = None
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: indexing allocates millions of posting tuples,
+    none cyclic, and collections triggered by them made a rebuild twice as slow."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def normalise_filters(filters: Mapping[str, Sequence[str]] | None) -> execute.Filters:
+    """Return filters keyed by known facet, values resolved from aliases, sorted; empty dropped."""
+    if not filters:
+        return ()
+    vocabularies = load_vocabularies()
+    out = []
+    for facet in FACETS:
+        raw = filters.get(facet)
+        if not raw:
+            continue
+        values = [raw] if isinstance(raw, str) else list(raw)
+        vocab = vocabularies.get(FILTER_VOCABULARIES.get(facet, ""))
+        resolved = set()
+        for v in values:
+            if not isinstance(v, str) or not v.strip():
+                continue
+            term = vocab.resolve(v) if vocab else None
+            resolved.add(
+                term.slug if term else v.strip().lower() if facet == "publisher" else v.strip()
+            )
+        if resolved:
+            out.append((facet, tuple(sorted(resolved))))
+    return tuple(out)
