@@ -105,9 +105,13 @@ class WhooshEngine:
         """Return the snapshot of the latest generation, reopening if the index changed."""
         directory = self.store.current() or self.store.ensure()
         snap = self._snapshot
-        if snap is not None and directory == self._dir and self._ix is not None:
-            if self._ix.latest_generation() == snap.searcher.reader().generation():
-                return snap
+        if (
+            snap is not None
+            and directory == self._dir
+            and self._ix is not None
+            and self._ix.latest_generation() == snap.searcher.reader().generation()
+        ):
+            return snap
         # Always a new searcher, never Searcher.refresh(): refresh reuses segment readers by
         # segment identity and so misses documents newly deleted from an unchanged segment
         # (seen in whoosh-reloaded 2.7.5: a removed pack stayed findable).
