@@ -234,6 +234,9 @@ def _path_cases(limits: Limits) -> list[HostileCase]:
         ),
         "trailing-dot": ("docs/setup.exe.", {"windows-name", "forbidden-extension"}),
         "leading-dash": ("docs/--upload-pack=evil", {"leading-dash"}),
+        "git-folder": (".git/hooks/post-checkout", {"git-metadata"}),
+        "gitattributes": ("config/.gitattributes", {"git-metadata"}),
+        "git-short-name": ("GIT~1/config", {"git-metadata"}),
     }
     cases = []
     for case_id, (name, codes) in names.items():

@@ -149,11 +149,12 @@ FORBIDDEN_REASONS: dict[str, str] = {
 }
 FORBIDDEN_EXTENSIONS: frozenset[str] = frozenset(FORBIDDEN_REASONS)
 
-# Files nobody means as pack content: what an operating system adds by itself, and a git
-# checkout's own files (.git/, .gitignore, .github/), which a contributor's working folder and
-# GitHub's "Download ZIP" both carry. A council user never chose them and cannot see most of them,
-# so refusing the pack over them would only puzzle; they are left out without a word. Nothing of
-# them is kept, so nothing can be smuggled through them.
+# Files an operating system adds by itself. A council user who zips a folder in Finder or Explorer
+# never chose them and cannot see them, so refusing the upload over them would only puzzle; they
+# are left out without a word. Nothing of them is kept, so nothing can be smuggled through them.
+# A folder read from disk is often a git checkout, so git's own files (.git/, .gitignore,
+# .github/) are left out of it too; in an archive they are reported, because the publisher chose
+# to put them there and the registry's git store cannot hold them.
 MACOS_METADATA_FOLDER = "__MACOSX"  # Finder's "Compress" stores resource forks here
 APPLEDOUBLE_PREFIX = "._"  # macOS tar and copies to non-Mac disks add "._name" beside "name"
 JUNK_FILE_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})  # case-insensitive
@@ -363,8 +364,8 @@ def _git_name(path: str, limits: Limits) -> Found | None:
     if any(_is_git_name(part) for part in path.split("/")):
         return (
             "git-metadata",
-            "is named like one of git's own files, which the registry's git store cannot hold. "
-            "Rename it so that it does not start with '.git'.",
+            "is one of git's own files, or named like one, which the registry's git store cannot "
+            "hold. Leave it out of the pack, or rename it so it does not start with '.git'.",
         )
     return None
 
@@ -452,14 +453,13 @@ def _escaped(ch: str) -> str:
 
 
 def _is_junk(name: str) -> bool:
-    """True for operating-system metadata and git's own files, which are left out unreported."""
+    """True for metadata an operating system adds by itself, which is left out unreported."""
     parts = name.removeprefix("./").split("/")
     base = parts[-1] or (parts[-2] if len(parts) > 1 else "")
     return (
         parts[0] == MACOS_METADATA_FOLDER
         or base.startswith(APPLEDOUBLE_PREFIX)
         or base.lower() in JUNK_FILE_NAMES
-        or any(_is_git_name(part) for part in parts)
     )
 
 
@@ -1026,7 +1026,7 @@ def _walk(
         items = sorted(listing, key=lambda item: item.name)
     for item in items:
         name = prefix + item.name
-        if _is_junk(name):
+        if _is_junk(name) or _is_git_name(item.name):  # a checkout's own files
             continue
         if item.is_symlink():
             meter.entry(is_file=True)

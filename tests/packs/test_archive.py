@@ -332,7 +332,7 @@ def test_finder_zip_is_stripped_and_its_metadata_dropped() -> None:
     )
 
 
-def test_github_download_is_stripped_and_git_files_left_out() -> None:
+def test_git_files_in_an_archive_are_reported_under_their_archive_names() -> None:
     files = {
         **{f"cp-workflow-main/{path}": data for path, data in SIBLINGS.items()},
         "cp-workflow-main/.gitignore": b"*.tmp\n",
@@ -341,11 +341,13 @@ def test_github_download_is_stripped_and_git_files_left_out() -> None:
         "cp-workflow-main/config/.gitkeep": b"",
     }
     pack = read_archive(io.BytesIO(build_zip(files).data), "cp-workflow-main.zip")
-    assert (pack.files, pack.problems, pack.stripped_root) == (
-        dict(sorted(SIBLINGS.items())),
-        [],
-        "cp-workflow-main",
-    )
+    assert sorted((p.where, p.code) for p in pack.problems) == [
+        ("cp-workflow-main/.gitattributes", "git-metadata"),
+        ("cp-workflow-main/.github/workflows/check.yml", "git-metadata"),
+        ("cp-workflow-main/.gitignore", "git-metadata"),
+        ("cp-workflow-main/config/.gitkeep", "git-metadata"),
+    ]
+    assert (pack.files, pack.stripped_root) == (dict(sorted(SIBLINGS.items())), "cp-workflow-main")
 
 
 def test_tar_of_a_folder_made_with_dot_is_read() -> None:
