@@ -177,7 +177,13 @@ class ContentStore(StoreReader):
         return not approved or key > version_key(approved[-1])
 
     def _approved_again(self, sid: str, publisher: str, name: str, version: str) -> ApprovedVersion:
-        info = self.tag_info(publisher, name, version)
+        try:
+            info = self.tag_info(publisher, name, version)
+        except NotFound:
+            raise Conflict(
+                f"a tag for {publisher}/{name} {version} exists that the registry did not write; "
+                "`cmsreg-server check` lists it"
+            ) from None
         if info.submission_id != sid:
             raise Conflict(
                 f"{publisher}/{name} {version} is already approved (submission "

@@ -34,13 +34,15 @@ def git_env() -> dict[str, str]:
     return env
 
 
-def run_git(git_dir: Path, args: Sequence[str], stdin: bytes = b"") -> bytes:
+def run_git(
+    git_dir: Path, args: Sequence[str], stdin: bytes = b"", env: dict[str, str] | None = None
+) -> bytes:
     """Run git on git_dir with fixed arguments (never user text) and return its standard output."""
     proc = subprocess.run(
         [GIT, f"--git-dir={git_dir}", *args],
         input=stdin,
         capture_output=True,
-        env=git_env(),
+        env=git_env() | (env or {}),
         check=False,
     )
     if proc.returncode != 0:

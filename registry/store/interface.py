@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from .diff import PackDiff
 from .models import ApprovedVersion, ArchiveFile, FileInfo, SubmissionRef, TagInfo, TagRef
 from .reconcile import ReconcileReport
 
 
+@runtime_checkable
 class PackStore(Protocol):
     """Versioned pack content: pending submissions, approved versions, downloads and diffs."""
 

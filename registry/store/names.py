@@ -77,13 +77,6 @@ def check_submission_id(value: object) -> str:
     )
 
 
-def check_oid(value: object) -> str:
-    """Return value when it is a full 40-hex object id."""
-    if not isinstance(value, str) or not OID_RE.fullmatch(value):
-        raise InvalidRef(f"{value!r} is not a 40-hex object id")
-    return value
-
-
 def _is_git_name(component: str) -> bool:
     """True for names git fsck rejects or treats specially (.git, .gitmodules, git~1 …)."""
     folded = component.translate(_HFS_IGNORED).lower().rstrip(". ")

@@ -89,7 +89,8 @@ class StoreReader:
     def versions(self, publisher: str, name: str) -> list[str]:
         """Return the approved versions of a pack, oldest first by SemVer precedence."""
         publisher, name = check_pack(publisher, name)
-        found = [parse_tag_ref(row.ref) for row in self.repo.refs(tag_prefix(publisher, name))]
+        rows = self.repo.refs(tag_prefix(publisher, name))
+        found = [parse_tag_ref(row.ref) for row in rows if row.kind == "tag"]
         return sorted((v[2] for v in found if v), key=version_key)
 
     def all_tags(self) -> list[TagRef]:
@@ -105,11 +106,10 @@ class StoreReader:
         publisher, name = check_pack(publisher, name)
         ref = tag_ref(publisher, name, check_version(version))
         obj = self.repo.db.read(ref) if self.repo.exists() else None
-        if obj is None:
+        # Only annotated tags are versions; reconcile() reports any other tag as unknown.
+        if obj is None or obj.kind != "tag":
             raise NotFound(f"{publisher}/{name} has no approved version {version}")
-        commit = obj.oid
-        if obj.kind == "tag":
-            commit = parse_headers(obj.data)[0]["object"][0]
+        commit = parse_headers(obj.data)[0]["object"][0]
         tree = self.repo.pack_tree(commit, publisher, name)
         if tree is None:
             raise StoreError(f"tag {ref} names a commit without packs/{publisher}/{name}")

@@ -104,7 +104,10 @@ class Repository:
 
     def git(self, *args: str, stdin: bytes = b"") -> bytes:
         """Run git with fixed arguments against this repository."""
-        return run_git(self.path, args, stdin)
+        # Reflog entries carry a committer: the registry's, not whoever runs the server.
+        name, email = self.identity
+        ident = {"GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
+        return run_git(self.path, args, stdin, ident)
 
     # -- refs ---------------------------------------------------------------------------------
 

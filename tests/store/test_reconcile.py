@@ -126,5 +126,9 @@ def test_tags_the_store_did_not_write_are_reported(store: ContentStore) -> None:
     report = store.reconcile()
     assert report.unknown_tags == ["refs/tags/essex/roles/v2.0.0", "refs/tags/release-1"]
     assert not report.ok
-    assert store.versions("essex", "roles") == ["1.0.0", "2.0.0"]
-    assert [t.version for t in store.all_tags()] == ["1.0.0"]  # annotated tags only
+    # Only annotated tags the store wrote are versions.
+    assert store.versions("essex", "roles") == ["1.0.0"]
+    assert [t.version for t in store.all_tags()] == ["1.0.0"]
+    store.submit(2, "essex", "roles", pack("2.0.0"))
+    with pytest.raises(Conflict, match="did not write"):
+        store.approve(2, "essex", "roles", "2.0.0", approver="m")
