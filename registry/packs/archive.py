@@ -961,7 +961,7 @@ def _read_tar_gz(upload: BinaryIO, meter: _Meter) -> list[_Entry]:
 class _CheckedTarInfo(tarfile.TarInfo):
     """A tar header that refuses oversized or chained extended headers before they are read."""
 
-    def _proc_member(self, archive: _CheckedTarFile) -> tarfile.TarInfo:  # type: ignore[override]
+    def _proc_member(self, archive: _CheckedTarFile) -> tarfile.TarInfo:
         # tarfile's hook for subclasses, called for every header before its data is read
         if self.type not in TAR_EXTENDED_TYPES:
             archive.extended_chain = 0
