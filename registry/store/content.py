@@ -75,9 +75,20 @@ class ContentStore(StoreReader):
     # -- submissions --------------------------------------------------------------------------
 
     def submit(
-        self, submission_id: int | str, publisher: str, name: str, files: Mapping[str, bytes]
+        self,
+        submission_id: int | str,
+        publisher: str,
+        name: str,
+        files: Mapping[str, bytes],
+        *,
+        replace: bool = False,
     ) -> SubmissionRef:
-        """Store files as submission branch submissions/<id>, on top of main."""
+        """Store files as submission branch submissions/<id>, on top of main.
+
+        An existing branch for the id is a Conflict unless it holds the same files (a retry).
+        replace=True is for a caller that has just issued the id: whatever branch has it is an
+        orphan of a crashed submit (SQLite reuses rolled-back ids) and is replaced, by CAS.
+        """
         publisher, name = check_pack(publisher, name)
         sid = check_submission_id(submission_id)
         folder = trees.check_files(files)
@@ -88,7 +99,7 @@ class ContentStore(StoreReader):
         branch = submission_ref(sid)
         with self.repo.writing():
             existing = self.repo.resolve(branch)
-            if existing is not None:
+            if existing is not None and not replace:
                 current = self._submission(sid, existing)
                 if (current.publisher, current.name, current.tree) == (publisher, name, tree):
                     return current  # a retry of the same upload
@@ -100,7 +111,7 @@ class ContentStore(StoreReader):
                 [main] if main else [],
                 submission_message(publisher, name, sid),
             )
-            self.repo.update_refs([(branch, commit, ZERO_OID)])
+            self.repo.update_refs([(branch, commit, existing or ZERO_OID)])
         return SubmissionRef(sid, publisher, name, branch, commit, tree, main)
 
     def drop_submission(self, submission_id: int | str) -> bool:

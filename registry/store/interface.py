@@ -21,7 +21,13 @@ class PackStore(Protocol):
         """Release the store's processes and files."""
 
     def submit(
-        self, submission_id: int | str, publisher: str, name: str, files: Mapping[str, bytes]
+        self,
+        submission_id: int | str,
+        publisher: str,
+        name: str,
+        files: Mapping[str, bytes],
+        *,
+        replace: bool = False,
     ) -> SubmissionRef:
         """Hold files as a pending submission."""
 
@@ -45,6 +51,11 @@ class PackStore(Protocol):
 
     def submissions(self) -> list[SubmissionRef]:
         """Return every pending submission."""
+
+    def approved_submission(
+        self, submission_id: int | str, publisher: str, name: str
+    ) -> TagInfo | None:
+        """Return the approval of a submission, or None when it is not approved."""
 
     def submission_files(
         self, submission_id: int | str, publisher: str, name: str

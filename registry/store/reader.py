@@ -236,29 +236,54 @@ class StoreReader:
                 found.append(self._submission(sid, row.oid))
         return found
 
-    def _submission_tree(self, submission_id: int | str, publisher: str, name: str) -> str:
+    def approved_submission(
+        self, submission_id: int | str, publisher: str, name: str
+    ) -> TagInfo | None:
+        """Return the tag that records the approval of a submission, or None when none does."""
         publisher, name = check_pack(publisher, name)
-        sid, commit = self._submission_commit(submission_id)
+        sid = check_submission_id(submission_id)
+        for version in reversed(self.versions(publisher, name)):
+            info = self.tag_info(publisher, name, version)
+            if info.submission_id == sid:
+                return info
+        return None
+
+    def _submission_tree(
+        self, submission_id: int | str, publisher: str, name: str
+    ) -> tuple[str, str | None]:
+        """Return the submission's pack tree, and the version it became if it was approved."""
+        publisher, name = check_pack(publisher, name)
+        sid = check_submission_id(submission_id)
+        commit = self.repo.resolve(submission_ref(sid))
+        if commit is None:
+            # An approval deletes the branch with the tag, so a caller whose own record of the
+            # approval was lost in a crash still finds the files, under the tag.
+            approved = self.approved_submission(sid, publisher, name)
+            if approved is None:
+                raise NotFound(f"submission {sid} has no branch in the content store")
+            return approved.tree, approved.version
         tree = self.repo.pack_tree(commit, publisher, name)
         if tree is None:
             raise NotFound(f"submission {sid} holds no pack {publisher}/{name}")
-        return tree
+        return tree, None
 
     def submission_files(
         self, submission_id: int | str, publisher: str, name: str
     ) -> dict[str, bytes]:
-        """Return {path: content} of a pending submission."""
-        return self._read_tree_files(self._submission_tree(submission_id, publisher, name))
+        """Return {path: content} of a submission, pending or (found by its tag) approved."""
+        return self._read_tree_files(self._submission_tree(submission_id, publisher, name)[0])
 
     def diff_submission(
         self, submission_id: int | str, publisher: str, name: str, against: str | None = None
     ) -> PackDiff:
-        """Compare a submission with version `against` (default: the newest approved one)."""
+        """Compare a submission with version `against` (default: the newest approved before it)."""
         if against is not None:
             check_version(against)
-        tree = self._submission_tree(submission_id, publisher, name)
+        tree, became = self._submission_tree(submission_id, publisher, name)
         if against is None:
             approved = self.versions(publisher, name)
+            if became is not None:  # already approved: compare with what came before it
+                approved = [v for v in approved if version_key(v) < version_key(became)]
             against = approved[-1] if approved else None
         db = self.repo.db
         old = (

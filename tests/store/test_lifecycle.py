@@ -187,3 +187,32 @@ def test_a_store_object_can_be_reopened_after_close(store: ContentStore) -> None
     store.close()
     assert store.versions("essex", "roles") == ["1.0.0"]
     assert store.read_file("essex", "roles", "1.0.0", "README.md").startswith(b"# CP")
+
+
+def test_replace_takes_over_an_orphan_branch(store: ContentStore) -> None:
+    # A submit whose database row was rolled back leaves a branch under an id the database
+    # will hand out again; the caller that just issued the id may replace it.
+    orphan = store.submit(9, "essex", "roles", pack("1.0.0"))
+    with pytest.raises(Conflict):
+        store.submit(9, "kent", "forms", pack("0.1.0"))
+    fresh = store.submit(9, "kent", "forms", pack("0.1.0"), replace=True)
+    assert fresh.commit != orphan.commit
+    assert store.submission(9) == fresh
+    assert store.submission_files(9, "kent", "forms") == pack("0.1.0")
+
+
+def test_an_approved_submission_is_still_found_by_its_tag(store: ContentStore) -> None:
+    approve(store, 1, "essex", "roles", "1.0.0")
+    store.submit(2, "essex", "roles", pack("1.1.0"))
+    store.approve(2, "essex", "roles", "1.1.0", approver="m")
+    approve(store, 3, "essex", "roles", "1.2.0")
+    found = store.approved_submission(2, "essex", "roles")
+    assert found is not None and found.version == "1.1.0"
+    assert store.approved_submission(4, "essex", "roles") is None
+    # The branch is gone, but a caller that missed the approval still reads its files and diff.
+    assert store.submission_files(2, "essex", "roles") == pack("1.1.0")
+    result = store.diff_submission(2, "essex", "roles")
+    assert result.from_version == "1.0.0"
+    assert [c.path for c in result.changed] == ["cmspack.yaml"]
+    with pytest.raises(NotFound):
+        store.submission_files(4, "essex", "roles")
