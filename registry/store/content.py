@@ -2,13 +2,16 @@
 
 How a write is ordered
 ----------------------
-Every write first stores objects (blobs, trees, the commit, the tag object). Objects no ref
-names are invisible: clones, reads and `git fsck` ignore them and `git gc` prunes them after
-two weeks. Then, holding the store's flock, one `git update-ref --stdin` transaction changes
-every ref at once, each with compare-and-swap against the value read under the same lock. Git
-applies the transaction all or nothing against other writers, and its commit phase writes
-updates in the order given before any deletion, so a crash inside that phase can leave only a
-prefix of the list below.
+Every write first stores objects (blobs, trees, the commit, the tag object). Objects that no
+ref names are invisible: reads and clones never reach them and `git gc` prunes them after two
+weeks. Then, holding the store's flock, one `git update-ref --stdin` transaction changes every
+ref at once, each with compare-and-swap against the value read under the same lock. Git applies
+the transaction all or nothing against other writers, and its commit phase writes updates in
+the order given before any deletion, so a crash inside that phase can leave only a prefix of
+the list below (plus git's `.lock` file for each ref not yet written).
+
+The tag comes first because it is the truth for a version: a crash can leave main behind an
+approved version, which is mended from the tag, but never main showing files no tag approved.
 
 Approval, and the refs that exist after a crash at each step:
 
@@ -26,7 +29,8 @@ step  what happens                                          refs after a crash h
 ====  ====================================================  =========================================
 
 After 4 or 5, calling approve() again with the same submission finishes the job and returns
-the same tag; `reconcile()` lists the drift and `repair()` mends it from the tags: main gets
+the same tag, and approved_submission() finds the approval for a caller that lost its own
+record of it. `reconcile()` lists the drift and `repair()` mends it from the tags: main gets
 each pack's newest tagged tree (a fast-forward to the tag's commit when it sits on main) and
 finished branches are deleted. A ref lock file left by a crash inside git is listed too, and
 repair removes it once it is older than a minute, while holding the store's lock.

@@ -3,6 +3,8 @@
 Objects are written straight into the object directory the way git writes loose objects
 (zlib, a `tmp_obj_` file renamed into place), so writing a blob costs no process. A crash
 leaves at most a `tmp_obj_` file, which `git gc` removes, or unreachable objects it prunes.
+Like git by default (core.fsync), loose objects are not fsynced: a process crash is safe,
+a power cut needs the file system's own journal.
 """
 
 from __future__ import annotations
