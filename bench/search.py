@@ -94,18 +94,22 @@ def _filter_sql(filters: dict[str, list[str]]) -> tuple[str, list[str]]:
 
 
 def fts_plain(db: sqlite3.Connection, query: Query) -> int:
-    """Answer one query on FTS5: top 20 with a snippet, and the total."""
+    """Answer one query on FTS5: top 20 with a snippet, and the total.
+
+    `+rowid` keeps the filter out of FTS5's query plan: offered `rowid IN (...)`, FTS5 runs
+    the full-text query once per filtered row, seconds per query at 10,000 packs.
+    """
     q, filters = query
     where, params = _filter_sql(filters)
     match = fts_match(q)
     db.execute(
         f"SELECT rowid, title, summary, snippet(fts, 5, '<mark>', '</mark>', '…', 12)"  # noqa: S608
-        f" FROM fts WHERE fts MATCH ? AND rowid IN ({where})"
+        f" FROM fts WHERE fts MATCH ? AND +rowid IN ({where})"
         f" ORDER BY bm25(fts, {BM25_WEIGHTS}) LIMIT 20",
         [match, *params],
     ).fetchall()
     (total,) = db.execute(
-        f"SELECT count(*) FROM fts WHERE fts MATCH ? AND rowid IN ({where})",  # noqa: S608
+        f"SELECT count(*) FROM fts WHERE fts MATCH ? AND +rowid IN ({where})",  # noqa: S608
         [match, *params],
     ).fetchone()
     return total

@@ -124,7 +124,7 @@ def run(
         "per_page": per_page,
         "results": [_result(snap, d, highlighter) for d in docs[(page - 1) * per_page :]],
         "facets": facet_counts(snap, found, sets),
-        "did_you_mean": did_you_mean(snap.searcher.reader(), q[:MAX_QUERY_CHARS], plan)
+        "did_you_mean": did_you_mean(snap, q[:MAX_QUERY_CHARS], plan, concepts)
         if concepts
         else None,
     }

@@ -100,7 +100,7 @@ def result_fields(doc: SearchDocument) -> dict[str, Any]:
     """Return the fields of a search result, JSON-ready, without highlights."""
     return {
         "publisher": doc["publisher"],
-        "name": doc["name"].replace("-", " "),
+        "name": doc["name"],
         "version": doc["version"],
         "title": doc["title"],
         "summary": doc["summary"],

@@ -11,6 +11,7 @@ cache lives on the Snapshot, so a new generation starts clean.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -53,6 +54,7 @@ class Snapshot:
         self.size = searcher.doc_count_all()
         self.leaves = [(s.reader(), offset) for s, offset in searcher.leaf_searchers()]
         self._lengths: dict[str, list[int]] = {}
+        self._averages: dict[str, float] = {}
         self._terms: LRU[dict[int, float]] = LRU(TERM_CACHE_POSTINGS)
         self._concepts: LRU[ConceptMatch] = LRU(CONCEPT_CACHE_POSTINGS)
         self.results: LRU[str] = LRU(512)
@@ -136,8 +138,30 @@ class Snapshot:
             out[facet] = values
         return out
 
+    @cached_property
+    def deletions(self) -> bool:
+        """Return whether any document of this generation is deleted."""
+        return self.live != (1 << self.size) - 1
+
+    @cached_property
+    def live_count(self) -> int:
+        """Return the number of live documents."""
+        return self.live.bit_count()
+
+    def average_length(self, field: str) -> float:
+        """Return the mean length of field over live documents (absent counts as 0)."""
+        average = self._averages.get(field)
+        if average is None:
+            lengths = self.field_lengths(field)
+            if self.deletions:
+                total = sum(lengths[d] for d in bitsets.to_docnums(self.live))
+            else:
+                total = sum(lengths)
+            average = self._averages[field] = total / (self.live_count or 1)
+        return average
+
     def field_lengths(self, field: str) -> list[int]:
-        """Return each document's length in field, as Whoosh's scorer sees it."""
+        """Return each document's length in field as Whoosh stores it (0 where absent)."""
         lengths = self._lengths.get(field)
         if lengths is None:
             lengths = []
@@ -188,28 +212,40 @@ class Snapshot:
                 ids[start:] = [d + offset for d in ids[start:]]
         return ids, weights, vals
 
+    def live_postings(self, field: str, text: str) -> tuple[list[int], list[float]]:
+        """Return the live documents containing a term, and the term's weight in each."""
+        ids, weights, _ = self._postings(field, text)
+        if self.deletions:
+            member = bitsets.membership(self.live, self.size)
+            kept = [i for i, d in enumerate(ids) if member[d >> 3] >> (d & 7) & 1]
+            ids, weights = [ids[i] for i in kept], [weights[i] for i in kept]
+        return ids, weights
+
     def term_scores(self, field: str, text: str) -> dict[int, float]:
-        """Return the BM25F score (unboosted) of each live document containing a term."""
+        """Return the BM25F score (unboosted) of each live document containing a term.
+
+        BM25 as Whoosh computes it, but with statistics over live documents only (Whoosh
+        counts deleted ones until their segment is merged), so an index updated pack by pack
+        ranks exactly like one rebuilt from scratch.
+        """
         key = (field, text)
         cached = self._terms.get(key)
         if cached is not None:
             return cached
-        ids, weights, _ = self._postings(field, text)
-        member = bitsets.membership(self.live, self.size)
-        if self.searcher.schema[field].scorable:
-            idf = self.searcher.idf(field, text)
-            avgfl = self.searcher.avg_field_length(field) or 1
+        ids, weights = self.live_postings(field, text)
+        if not ids:
+            scores: dict[int, float] = {}
+        elif self.searcher.schema[field].scorable:
+            idf = math.log(self.live_count / (len(ids) + 1)) + 1
+            avgfl = self.average_length(field) or 1
             lengths = self.field_lengths(field)
-            # Whoosh's bm25(), written the same way so the floats agree to the last bit.
+            # Whoosh's bm25(), written the same way so the floats agree with its scorer's.
             scores = {
                 d: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths[d] / avgfl)))
                 for d, tf in zip(ids, weights, strict=True)
-                if member[d >> 3] >> (d & 7) & 1
             }
         else:
-            scores = {
-                d: w for d, w in zip(ids, weights, strict=True) if member[d >> 3] >> (d & 7) & 1
-            }
+            scores = dict(zip(ids, weights, strict=True))
         return self._terms.put(key, scores, len(scores) + 1)
 
     def all_words(self, field: str, phrase: tuple[str, ...]) -> dict[int, float]:
@@ -262,20 +298,20 @@ class Snapshot:
 
 
 # Whoosh stores a field's lengths as one byte per document, log-encoded.
-_LENGTH_OF_BYTE = [byte_to_length(b) or 1 for b in range(256)]
+_LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
 
 
 def _leaf_lengths(reader: IndexReader, field: str) -> list[int]:
-    """Return a segment's per-document lengths of field (1 where absent, as Whoosh's scorer)."""
+    """Return a segment's per-document lengths of field (0 where absent)."""
     n = reader.doc_count_all()
     try:
         # The lengths column is a run of bytes in the segment file: read it in one call
         # rather than one call per document (a tenth of a second per field at 10,000 packs).
         column = reader._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
         if column is None:
-            return [1] * n
+            return [0] * n
         raw = column._dbfile.get(column._basepos, column._count)
     except AttributeError:  # another codec: ask document by document
-        return [reader.doc_field_length(d, field, 1) or 1 for d in range(n)]
+        return [reader.doc_field_length(d, field, 0) or 0 for d in range(n)]
     table = _LENGTH_OF_BYTE
-    return [table[b] for b in raw] + [1] * (n - len(raw))
+    return [table[b] for b in raw] + [0] * (n - len(raw))

@@ -1,0 +1,156 @@
+"""Index generations on disk: atomic rebuilds, one writer, readers that notice changes."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from registry.search import IndexFormatError, LockTimeout, WhooshEngine
+from registry.search.store import CURRENT, FORMAT_FILE, IndexStore
+from tests.search.conftest import keys
+from tests.search.corpus import BY_KEY, PACKS
+
+
+def generations(path: Path) -> list[str]:
+    return sorted(p.name for p in path.iterdir() if p.name.startswith("gen-"))
+
+
+def test_a_new_engine_has_an_empty_index(tmp_path: Path) -> None:
+    engine = WhooshEngine(tmp_path / "index")
+    assert engine.count() == 0
+    assert engine.keys() == set()
+    answer = engine.search("anything")
+    assert answer["total"] == 0 and answer["results"] == [] and answer["did_you_mean"] is None
+    assert all(counts == {} for counts in answer["facets"].values())
+    assert engine.suggest("a") == []
+    engine.close()
+
+
+def test_keys_and_count(engine: WhooshEngine) -> None:
+    assert engine.count() == len(PACKS)
+    assert engine.keys() == {(p["publisher"], p["name"], p["version"]) for p in PACKS}
+
+
+def test_rebuild_swaps_in_a_new_directory(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    engine = WhooshEngine(path)
+    engine.index(PACKS[:5])
+    first = os.readlink(path / CURRENT)
+    engine.rebuild(PACKS)
+    second = os.readlink(path / CURRENT)
+    assert first != second
+    assert engine.count() == len(PACKS)
+    engine.rebuild(PACKS[:3])
+    # The previous generation stays for readers still on it; older ones are removed.
+    assert generations(path) == sorted([second, os.readlink(path / CURRENT)])
+    assert engine.count() == 3
+    engine.close()
+
+
+def test_a_reader_keeps_answering_while_another_engine_rebuilds(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    writer, reader = WhooshEngine(path), WhooshEngine(path)
+    writer.index(PACKS)
+    assert reader.search("LAC review")["results"]
+    writer.rebuild(PACKS[:10])
+    # The reader notices the new generation on its next search.
+    assert reader.count() == 10
+    writer.index([BY_KEY["kent/cla-review-workflow"]])
+    assert keys(reader.search("LAC review"))[:1] == ["kent/cla-review-workflow"]
+    writer.remove("kent", "cla-review-workflow")
+    assert "kent/cla-review-workflow" not in keys(reader.search("LAC review"))
+    writer.close()
+    reader.close()
+
+
+def test_a_failed_rebuild_leaves_the_current_index(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    engine = WhooshEngine(path)
+    engine.index(PACKS)
+
+    def broken():
+        yield PACKS[0]
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        engine.rebuild(broken())
+    assert engine.count() == len(PACKS)
+    # The half-built directory goes with the next swap.
+    engine.rebuild(PACKS[:2])
+    assert len(generations(path)) == 2
+    engine.close()
+
+
+def test_writers_wait_for_each_other(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path / "index")
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with store.write_lock():
+            held.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait(5)
+    with pytest.raises(LockTimeout):
+        WhooshEngine(tmp_path / "index", lock_timeout=0.2).index(PACKS[:1])
+    release.set()
+    thread.join()
+    engine = WhooshEngine(tmp_path / "index", lock_timeout=5)
+    engine.index(PACKS[:1])
+    assert engine.count() == 1
+    engine.close()
+
+
+def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    WhooshEngine(path).index([])
+    errors: list[BaseException] = []
+
+    def write(docs: list) -> None:
+        try:
+            engine = WhooshEngine(path, lock_timeout=30)
+            for doc in docs:
+                engine.index([doc])
+            engine.close()
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(PACKS[i::3],)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    engine = WhooshEngine(path)
+    assert engine.count() == len(PACKS)
+    engine.close()
+
+
+def test_an_index_of_another_format_asks_for_a_reindex(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    engine = WhooshEngine(path)
+    engine.index(PACKS[:1])
+    engine.close()
+    current = path / os.readlink(path / CURRENT)
+    (current / FORMAT_FILE).write_text("0\n")
+    with pytest.raises(IndexFormatError, match="reindex"):
+        WhooshEngine(path).search("review")
+    # A rebuild replaces it.
+    engine = WhooshEngine(path)
+    engine.rebuild(PACKS)
+    assert engine.count() == len(PACKS)
+    engine.close()
+
+
+def test_results_are_copies(engine: WhooshEngine) -> None:
+    first = engine.search("review")
+    first["results"].clear()
+    first["facets"].clear()
+    again = engine.search("review")
+    assert again["results"] and again["facets"]
