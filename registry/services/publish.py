@@ -24,6 +24,8 @@ from registry.services import audit, faults
 from registry.services.accounts import Actor
 from registry.services.context import Registry
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+
 # Problem codes that mean "too big" rather than "wrong": they answer 413, not 422.
 SIZE_CODES = frozenset({"archive-too-large", "unpacked-too-large", "too-many-files"})
 
@@ -67,7 +69,9 @@ def submit(reg: Registry, actor: Actor, stream: BinaryIO, filename: str) -> Subm
             raise Conflict(
                 f"{publisher}/{name} {version} is already pending or approved; publish a new version number."
             ) from None
-        ref = reg.store.submit(sub.id, publisher, name, report.files)
+        # The id is new to the database; a branch with this id can only be left by a crash before
+        # an earlier commit (SQLite reuses the id of a rolled-back row), so it is replaced.
+        ref = reg.store.submit(sub.id, publisher, name, report.files, replace=True)
         sub.commit = ref.commit
         audit.record(
             session,
@@ -136,6 +140,8 @@ def _stored_report(report: Report) -> dict:
 
 def get_submission(session, submission_id: int) -> Submission:
     """Return a submission or raise NotFound."""
+    if not 0 < submission_id <= MAX_ID:  # a larger number would overflow the database's integer
+        raise NotFound(f"No submission {str(submission_id)[:24]}.")
     sub = session.get(Submission, submission_id)
     if sub is None:
         raise NotFound(f"No submission {submission_id}.")

@@ -49,6 +49,7 @@ def test_valid_versions(text):
         "1.2.3\n",
         "",
         "1.0.0-" + "a" * 70,
+        "1\u0661.0.0",  # an Arabic-Indic digit: int() would read it, SemVer does not allow it
     ],
 )
 def test_invalid_versions(text):
