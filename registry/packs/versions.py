@@ -17,7 +17,7 @@ MAX_VERSION_LENGTH = 64  # long enough for any real pre-release label, short eno
 
 # A partial version in a specifier: "2", "1.0", "1.0.0", "1.0.0-rc.1".
 _PARTIAL_RE = re.compile(
-    r"^(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?(?:\.(0|[1-9]\d*))?(?:-([0-9A-Za-z.-]+))?$"
+    r"^(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?(?:\.(0|[1-9]\d*))?(?:-([0-9A-Za-z.-]+))?\Z", re.ASCII
 )
 _CLAUSE_RE = re.compile(r"^\s*(>=|<=|==|!=|~=|\^|>|<|=)?\s*(\S+)\s*$")
 
