@@ -57,6 +57,7 @@ def test_submit_approve_download_diff_yank(client, accounts):
         "/api/v1/packs/hertfordshire/family-safeguarding-cp-workflow/versions/1.2.0"
     ).get_json()
     assert version["approved_by"] == "lcs-moderator"
+    assert version["approved_at"].endswith("+00:00"), "timestamps carry their zone"
     assert {f["path"] for f in version["files"]} == set(files)
     for f in version["files"]:
         assert f["sha256"] == hashlib.sha256(files[f["path"]]).hexdigest()
