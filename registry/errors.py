@@ -82,7 +82,11 @@ def register_error_handlers(app: Any) -> None:
 
     @app.errorhandler(RegistryError)
     def _domain(exc: RegistryError):
-        return jsonify(error_body(exc.status, exc.message, exc.errors)), exc.status
+        response = jsonify(error_body(exc.status, exc.message, exc.errors))
+        if exc.status == 401:
+            # RFC 9110: a 401 names the scheme that would be accepted.
+            response.headers["WWW-Authenticate"] = 'Bearer realm="cmsreg"'
+        return response, exc.status
 
     from registry.store import errors as store
 
@@ -95,18 +99,7 @@ def register_error_handlers(app: Any) -> None:
     ):
         app.register_error_handler(cls, _store_handler(status))
 
-    @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):
-        status = exc.code or 500
-        data = getattr(exc, "data", None) or {}
-        errors = data.get("messages") if isinstance(data, dict) else None
-        message = _HTTP_MESSAGES.get(status) or exc.description or HTTPStatus(status).phrase
-        if errors:
-            message = "Some fields are wrong; see `errors` for what to fix."
-        response = jsonify(error_body(status, message, errors))
-        if status == 405 and exc.get_response().headers.get("Allow"):
-            response.headers["Allow"] = exc.get_response().headers["Allow"]
-        return response, status
+    app.register_error_handler(HTTPException, render_http_error)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
@@ -115,6 +108,25 @@ def register_error_handlers(app: Any) -> None:
         return jsonify(
             error_body(500, "Something went wrong on the registry; it has been logged.")
         ), 500
+
+
+def render_http_error(exc: Any):
+    """Render an HTTP error (werkzeug's, or webargs' for bad arguments) as the JSON error body.
+
+    The API (flask-smorest) hands its HTTP errors here too, so every body carries a message.
+    """
+    from flask import jsonify
+
+    status = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    errors = data.get("messages") if isinstance(data, dict) else None
+    message = _HTTP_MESSAGES.get(status) or exc.description or HTTPStatus(status).phrase
+    if errors and status == 422:
+        message = "Some fields are wrong; see `errors` for what to fix."
+    response = jsonify(error_body(status, message, errors))
+    if status == 405 and exc.get_response().headers.get("Allow"):
+        response.headers["Allow"] = exc.get_response().headers["Allow"]
+    return response, status
 
 
 def _store_handler(status: int):
@@ -127,6 +139,7 @@ def _store_handler(status: int):
 
 
 _HTTP_MESSAGES = {
+    400: "The request body could not be read: send a JSON object (Content-Type: application/json), or the pack as the multipart field `archive`.",
     404: "Nothing here: check the address against the API documentation at /api/docs.",
     405: "This address does not accept that method; see the Allow header.",
     413: "The request is too large: an upload may be at most the registry's archive limit.",

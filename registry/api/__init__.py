@@ -6,6 +6,14 @@ from flask import Flask, request
 from flask_smorest import Api
 
 from registry.api import meta, packs, search, submissions
+from registry.errors import render_http_error
+
+
+class RegistryApi(Api):
+    """flask-smorest's Api, rendering its HTTP errors with the registry's one renderer."""
+
+    def handle_http_exception(self, error):
+        return render_http_error(error)
 
 
 def register_api(app: Flask) -> None:
@@ -17,7 +25,7 @@ def register_api(app: Flask) -> None:
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
     )
-    api = Api(
+    api = RegistryApi(
         app,
         spec_kwargs={
             "info": {
