@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 from registry.errors import Unauthorized
 from registry.services import accounts
@@ -17,11 +17,19 @@ def registry() -> Registry:
 
 def actor(required: bool = True) -> Actor | None:
     """The request's actor; 401 when a token is required and missing or bad."""
-    header = request.headers.get("Authorization")
-    with registry().db.session() as session:
-        found = accounts.authenticate(session, header)
+    if "cmsreg_actor" not in g:  # looked up once per request
+        header = request.headers.get("Authorization")
+        with registry().db.session() as session:
+            g.cmsreg_actor = accounts.authenticate(session, header)
+    found = g.cmsreg_actor
     if found is None and required:
         raise Unauthorized(
             "This needs an API token: send `Authorization: Bearer cmsreg_…` (an admin creates one with `cmsreg-server create-token`)."
         )
     return found
+
+
+def require_token_to_write() -> None:
+    """Before a blueprint's POST views: 401 before the body is read, let alone validated."""
+    if request.method == "POST":
+        actor()

@@ -9,8 +9,9 @@ from flask import Response, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from registry.api.auth import actor, registry
+from registry.api.auth import actor, registry, require_token_to_write
 from registry.api.schemas import (
+    PARSER,
     DiffArgs,
     DownloadArgs,
     OptionalReasonArgs,
@@ -26,6 +27,8 @@ blp = Blueprint(
     url_prefix="/api/v1/packs",
     description="Approved packs, their versions, files and archives. Anyone may read.",
 )
+blp.ARGUMENTS_PARSER = PARSER  # before the views below are decorated
+blp.before_request(require_token_to_write)
 
 TEXT_TYPES = (
     ".md",
@@ -102,7 +105,8 @@ class DownloadView(MethodView):
         return response
 
 
-@blp.route("/<publisher>/<name>/versions/<version>/files/<path:path>")
+# merge_slashes=False: `files//etc/passwd` is refused as absolute, not redirected to etc/passwd.
+@blp.route("/<publisher>/<name>/versions/<version>/files/<path:path>", merge_slashes=False)
 class FileView(MethodView):
     @blp.response(200, content_type="application/octet-stream")
     def get(self, publisher: str, name: str, version: str, path: str):

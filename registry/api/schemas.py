@@ -2,10 +2,51 @@
 
 from __future__ import annotations
 
+import json
+import unicodedata
+from typing import Any
+
 from flask_smorest.fields import Upload
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.exceptions import UnsupportedMediaType
 
 from registry.services.moderation import MAX_NOTE
+
+
+class Parser(FlaskParser):
+    """webargs' parser, refusing every unreadable JSON body as such (never with a 5xx).
+
+    A body of another type is 415 rather than silently ignored; JSON nested deeper than Python
+    can follow, or with a number too long to convert, is malformed (400) like any invalid JSON.
+    """
+
+    def _raw_load_json(self, req) -> Any:
+        if not is_json_request(req):
+            if req.get_data(cache=True):
+                raise UnsupportedMediaType(
+                    "Send the body as a JSON object with Content-Type: application/json."
+                )
+            return core.missing
+        try:
+            return super()._raw_load_json(req)
+        except json.JSONDecodeError:
+            raise
+        except (RecursionError, ValueError) as exc:
+            self._handle_invalid_json_error(exc, req)
+
+
+PARSER = Parser()
+
+
+def storable_text(text: str) -> None:
+    """Refuse text the database or git cannot keep: control characters, half surrogate pairs."""
+    for ch in text:
+        if ch not in "\t\n\r" and unicodedata.category(ch) in ("Cc", "Cs"):
+            raise ValidationError(
+                f"Remove the character U+{ord(ch):04X}: only printable text, tabs and new lines."
+            )
 
 
 class Strict(Schema):
@@ -24,7 +65,7 @@ class UploadArgs(Strict):
 
 
 class NoteArgs(Strict):
-    note = fields.String(load_default=None, validate=validate.Length(max=MAX_NOTE))
+    note = fields.String(load_default=None, validate=[validate.Length(max=MAX_NOTE), storable_text])
 
 
 class ApproveArgs(NoteArgs):
@@ -37,11 +78,15 @@ class ApproveArgs(NoteArgs):
 
 
 class ReasonArgs(Strict):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=MAX_NOTE))
+    reason = fields.String(
+        required=True, validate=[validate.Length(min=1, max=MAX_NOTE), storable_text]
+    )
 
 
 class OptionalReasonArgs(Strict):
-    reason = fields.String(load_default=None, validate=validate.Length(max=MAX_NOTE))
+    reason = fields.String(
+        load_default=None, validate=[validate.Length(max=MAX_NOTE), storable_text]
+    )
 
 
 class DownloadArgs(Loose):

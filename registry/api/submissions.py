@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from registry.api.auth import actor, registry
+from registry.api.auth import actor, registry, require_token_to_write
 from registry.api.schemas import (
+    PARSER,
     ApproveArgs,
     NoteArgs,
     ReasonArgs,
@@ -16,7 +18,7 @@ from registry.api.schemas import (
     UploadArgs,
 )
 from registry.db.models import Submission
-from registry.errors import Forbidden
+from registry.errors import Forbidden, Unprocessable
 from registry.services import moderation, publish
 from registry.services.accounts import Actor
 
@@ -26,6 +28,8 @@ blp = Blueprint(
     url_prefix="/api/v1/submissions",
     description="Publishing and review. Publishers see their organisation's submissions; moderators those of the suppliers they moderate.",
 )
+blp.ARGUMENTS_PARSER = PARSER  # before the views below are decorated
+blp.before_request(require_token_to_write)
 
 
 def as_dict(sub: Submission, diff: dict | None = None) -> dict:
@@ -70,6 +74,12 @@ class SubmissionsView(MethodView):
     @blp.response(201, SubmissionOut)
     def post(self, files: dict):
         """Submit a pack (multipart field `archive`, .zip or .tar.gz): 201 with id, status `pending` and checks."""
+        sent = len(request.files.getlist("archive"))
+        if sent > 1:
+            raise Unprocessable(
+                f"Send one pack at a time: the form has {sent} files in `archive`.",
+                errors={"files": {"archive": ["send exactly one file"]}},
+            )
         upload = files["archive"]
         sub = publish.submit(registry(), actor(), upload.stream, upload.filename or "upload")
         with registry().db.session() as session:
