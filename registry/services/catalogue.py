@@ -173,7 +173,9 @@ def publishers(session: Session) -> list[dict[str, Any]]:
 
 def publisher_detail(session: Session, slug: str) -> dict[str, Any]:
     """One organisation and its packs."""
-    org = session.scalar(select(Organisation).where(Organisation.slug == slug))
+    org = None
+    if SLUG_RE.match(slug):  # anything else is no slug (and may not even be storable text)
+        org = session.scalar(select(Organisation).where(Organisation.slug == slug))
     if org is None:
         raise NotFound(f"No publisher called {slug[:64]}.")
     packs = []

@@ -122,12 +122,12 @@ def approve(
 def reject(reg: Registry, actor: Actor, submission_id: int, reason: str) -> Submission:
     """Reject a pending submission with a reason the publisher can act on."""
     if not reason or not reason.strip():
-        raise BadRequest(
+        raise Unprocessable(
             "Give a `reason` so the publisher knows what to change.",
             errors={"reason": ["required"]},
         )
     if len(reason) > MAX_NOTE:
-        raise BadRequest(
+        raise Unprocessable(
             f"Keep the reason under {MAX_NOTE} characters.", errors={"reason": ["too long"]}
         )
     with reg.db.session() as session:

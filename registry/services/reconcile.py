@@ -146,7 +146,15 @@ def _submissions(reg: Registry, repair: bool) -> list[str]:
             str(s.id): s
             for s in session.scalars(select(Submission).where(Submission.status == "pending")).all()
         }
-        for sid in sorted(branches.keys() - pending.keys() - {str(t) for t in tagged}, key=int):
+        # A rejected submission keeps its branch until it is withdrawn (see moderation.reject).
+        rejected = {
+            str(sid)
+            for sid in session.scalars(
+                select(Submission.id).where(Submission.status == "rejected")
+            ).all()
+        }
+        kept = pending.keys() | rejected | {str(t) for t in tagged}
+        for sid in sorted(branches.keys() - kept, key=int):
             row = session.get(Submission, int(sid))
             state = row.status if row else "not in the database"
             found.append(f"branch submissions/{sid} exists but the submission is {state}")

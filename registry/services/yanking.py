@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from registry.db.models import Version
-from registry.errors import BadRequest, Conflict, Forbidden
+from registry.errors import BadRequest, Conflict, Forbidden, Unprocessable
 from registry.services import audit, searchsync
 from registry.services.accounts import Actor
 from registry.services.catalogue import get_version
@@ -23,23 +23,28 @@ def _check(actor: Actor, publisher: str, v: Version) -> None:
         )
 
 
+def _refuse_latest(version: str, verb: str) -> None:
+    # `latest` names whatever is newest now; a yank must name the version it means.
+    if version == "latest":
+        raise BadRequest(f"{verb} an exact version such as 1.2.0, not `latest`.")
+
+
 def yank(
     reg: Registry, actor: Actor, publisher: str, name: str, version: str, reason: str
 ) -> Version:
     """Yank an exact version with a reason councils will see."""
     if not reason or not reason.strip():
-        raise BadRequest(
+        raise Unprocessable(
             "Give a `reason`: councils who downloaded it need to know why.",
             errors={"reason": ["required"]},
         )
     if len(reason) > MAX_REASON:
-        raise BadRequest(
+        raise Unprocessable(
             f"Keep the reason under {MAX_REASON} characters.", errors={"reason": ["too long"]}
         )
+    _refuse_latest(version, "Yank")
     with reg.db.session() as session:
         v = get_version(session, publisher, name, version)
-        if version == "latest":
-            raise BadRequest("Yank an exact version, not `latest`.")
         _check(actor, publisher, v)
         if v.yanked:
             raise Conflict(f"{publisher}/{name} {v.version} is already yanked.")
@@ -56,6 +61,7 @@ def unyank(
     reg: Registry, actor: Actor, publisher: str, name: str, version: str, reason: str | None = None
 ) -> Version:
     """Make a yanked version current again."""
+    _refuse_latest(version, "Unyank")
     with reg.db.session() as session:
         v = get_version(session, publisher, name, version)
         _check(actor, publisher, v)
