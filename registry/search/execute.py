@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import heapq
 import json
-import zlib
 from typing import Any
 
 from registry.search import bitsets
@@ -136,6 +135,6 @@ def _result(snap: Snapshot, docnum: int, highlighter: Highlighter | None) -> dic
     if highlighter is None:
         result["highlights"] = []
     else:
-        readme, text = json.loads(zlib.decompress(stored["hl"]))
+        readme, text = stored["hl"]
         result["highlights"] = highlighter.fragments([result["summary"], readme, text])
     return result

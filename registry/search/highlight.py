@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 
 from registry.search.analysis import stems
 from registry.search.query import Plan
@@ -27,51 +26,57 @@ class Highlighter:
     def __init__(self, plan: Plan) -> None:
         self.phrases = {p for c in plan.concepts for p in c.phrases}
         self._verified: dict[str, bool] = {}
-        alternatives = sorted(self.phrases, key=len, reverse=True)
-        self.pattern = (
-            re.compile(
-                r"\b(?:" + "|".join(_phrase_pattern(p) for p in alternatives) + r")\b",
-                re.IGNORECASE,
-            )
-            if alternatives
-            else None
-        )
+        # One regex per alternative rather than one alternation: a pattern that starts with
+        # literal letters is found by a fast scan, an alternation is tried at every position
+        # (ten times slower on a README).
+        patterns = [_phrase_pattern(p) + r"\b" for p in self.phrases]
+        self._exact = [re.compile(p) for p in patterns]
+        self._folding = [re.compile(p, re.IGNORECASE) for p in patterns]
 
-    def spans(self, text: str) -> Iterator[tuple[int, int]]:
-        """Yield the character spans of text that match the query, in order."""
-        if self.pattern is None:
-            return
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Return the character spans of text that match the query, in order."""
+        lowered = text.lower()
+        # Lower-casing keeps offsets unless a character changes length (rare; then fold).
+        subject, regexes = (
+            (lowered, self._exact) if len(lowered) == len(text) else (text, self._folding)
+        )
+        found = []
         verified = self._verified
-        for i, m in enumerate(self.pattern.finditer(text)):
-            if i >= MAX_CANDIDATES:
-                return
-            # The regex finds words by the start of their stem; stemming them confirms it.
-            found = m.group()
-            ok = verified.get(found)
-            if ok is None:
-                ok = verified[found] = tuple(stems(found)) in self.phrases
-            if ok:
-                yield m.span()
+        for regex in regexes:
+            for i, m in enumerate(regex.finditer(subject)):
+                if i >= MAX_CANDIDATES:
+                    break
+                start = m.start()
+                if start and (subject[start - 1].isalnum() or subject[start - 1] == "_"):
+                    continue  # inside a word, not at its start
+                # The regex finds words by the start of their stem; stemming them confirms it.
+                word = m.group()
+                ok = verified.get(word)
+                if ok is None:
+                    ok = verified[word] = tuple(stems(word)) in self.phrases
+                if ok:
+                    found.append(m.span())
+        found.sort(key=lambda s: (s[0], -s[1]))
+        spans: list[tuple[int, int]] = []
+        for span in found:
+            if not spans or span[0] >= spans[-1][1]:
+                spans.append(span)
+        return spans
 
     def fragments(self, sources: list[str]) -> list[str]:
         """Return up to MAX_FRAGMENTS marked fragments, taken from the sources in order."""
         out: list[str] = []
         for text in sources:
-            if not text:
-                continue
-            spans = self.spans(text)
-            span = next(spans, None)
+            spans = self.spans(text) if text else []
             taken = 0
-            while span is not None and taken < PER_SOURCE and len(out) < MAX_FRAGMENTS:
-                start, end = _window(text, span[0])
-                inside = []
-                while span is not None and span[0] < end:
-                    if span[1] <= end:
-                        inside.append(span)
-                    span = next(spans, None)
-                if inside:
-                    out.append(_render(text, start, end, inside))
-                    taken += 1
+            while spans and taken < PER_SOURCE and len(out) < MAX_FRAGMENTS:
+                start, end = _window(text, spans[0][0])
+                inside = [s for s in spans if s[0] >= start and s[1] <= end]
+                if not inside:
+                    break
+                out.append(_render(text, start, end, inside))
+                spans = [s for s in spans if s[0] >= end]
+                taken += 1
             if len(out) >= MAX_FRAGMENTS:
                 break
         return out

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import zlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,6 +33,8 @@ PAIR_FIELDS = {
     "pairs_head": (3.0, ("title", "name", "keywords", "summary", "tags")),
     "pairs_body": (1.0, ("readme",)),
 }
+# Unstemmed words of titles, summaries and keywords, for did_you_mean.
+SPELL_FIELD = "spell"
 # A word matching a facet value (e.g. "liquidlogic" -> supplier system-c) scores like this.
 FACET_BOOST = 2.0
 
@@ -50,12 +51,12 @@ def build_schema() -> fields.Schema:
     schema = fields.Schema(
         key=fields.ID(unique=True),  # "publisher/name"
         data=fields.STORED(),  # the result fields, JSON
-        hl=fields.STORED(),  # compressed highlight sources
+        hl=fields.STORED(),  # highlight sources: the start of the README and artefact text
         meta=fields.COLUMN(),  # publisher, name, version, title: for sorting, keys, typeahead
         updated_at=fields.DATETIME(sortable=True),
         downloads=fields.NUMERIC(bits=64, sortable=True),
-        spell=CountedText(DomainAnalyzer(stemming=False)),
     )
+    schema.add(SPELL_FIELD, CountedText(DomainAnalyzer(stemming=False)))
     for name in FIELD_BOOSTS:
         schema.add(name, CountedText(stemmed))
     known = frozenset(p for phrase in load_synonyms().phrases() for p in pairs(phrase))
@@ -122,9 +123,8 @@ def to_record(doc: SearchDocument) -> dict[str, Any]:
     record: dict[str, Any] = {
         "key": f"{doc['publisher']}/{doc['name']}",
         "data": json.dumps(result_fields(doc), separators=(",", ":")),
-        "hl": zlib.compress(
-            json.dumps([readme[:HIGHLIGHT_LIMIT], text[:HIGHLIGHT_LIMIT]]).encode(), 6
-        ),
+        # Whoosh compresses stored fields itself.
+        "hl": (readme[:HIGHLIGHT_LIMIT], text[:HIGHLIGHT_LIMIT]),
         "meta": json.dumps([doc["publisher"], doc["name"], doc["version"], doc["title"]]).encode(),
         "updated_at": _timestamp(doc["updated_at"]).replace(tzinfo=None),
         "downloads": int(doc["downloads"]),
@@ -137,7 +137,9 @@ def to_record(doc: SearchDocument) -> dict[str, Any]:
         "files": "\n".join(doc["file_names"]),
         "text": text[:TEXT_INDEX_LIMIT],
         # Corrections come from the words packs are described with, not from every README.
-        "spell": "\n".join((doc["title"], doc["name"].replace("-", " "), doc["summary"], keywords)),
+        SPELL_FIELD: "\n".join(
+            (doc["title"], doc["name"].replace("-", " "), doc["summary"], keywords)
+        ),
     }
     parts = {**record, "keywords": SEPARATOR.join(doc["keywords"])}
     for field, (_boost, sources) in PAIR_FIELDS.items():

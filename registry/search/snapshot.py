@@ -14,8 +14,10 @@ import json
 import math
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import accumulate, islice
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
@@ -26,7 +28,7 @@ from registry.search.analysis import pairs
 from registry.search.interface import FACETS
 from registry.search.lru import LRU
 from registry.search.query import Concept
-from registry.search.schema import FACET_BOOST, FIELD_BOOSTS, PAIR_FIELDS
+from registry.search.schema import FACET_BOOST, FIELD_BOOSTS, PAIR_FIELDS, SPELL_FIELD
 from registry.search.suggest import Typeahead
 
 # BM25F parameters: Whoosh's defaults, which the reference scoring in the tests also uses.
@@ -55,6 +57,7 @@ class Snapshot:
         self.leaves = [(s.reader(), offset) for s, offset in searcher.leaf_searchers()]
         self._lengths: dict[str, list[int]] = {}
         self._averages: dict[str, float] = {}
+        self._norms: dict[str, list[float]] = {}
         self._terms: LRU[dict[int, float]] = LRU(TERM_CACHE_POSTINGS)
         self._concepts: LRU[ConceptMatch] = LRU(CONCEPT_CACHE_POSTINGS)
         self.results: LRU[str] = LRU(512)
@@ -131,7 +134,7 @@ class Snapshot:
         for facet in FACETS:
             values: dict[str, int] = {}
             for value in reader.field_terms(facet):
-                ids, _, _ = self._postings(facet, value)
+                ids, _ = self._postings(facet, value)
                 bits = bitsets.from_docnums(ids, self.size) & self.live
                 if bits:
                     values[value] = bits
@@ -172,49 +175,18 @@ class Snapshot:
 
     # Postings.
 
-    def _postings(
-        self, field: str, text: str, values: bool = False
-    ) -> tuple[list[int], list[float], list[bytes] | None]:
-        """Return the documents, weights (and encoded values) of a term, deleted included."""
+    def _postings(self, field: str, text: str) -> tuple[list[int], list[float]]:
+        """Return the documents and weights of a term, deleted documents included."""
         ids: list[int] = []
         weights: list[float] = []
-        vals: list[bytes] | None = [] if values else None
         for reader, offset in self.leaves:
-            if (field, text) not in reader:
-                continue
-            m = reader.postings(field, text)
-            if isinstance(m, FilterMatcher):
-                # Deletions are masked with `live` instead, block by block below.
-                m = m.child
-            start = len(ids)
-            if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):
-                # A whoosh3 block matcher: take each block's arrays whole.
-                while m.is_active():
-                    if m._ids is None:
-                        m._read_ids()
-                    if m._weights is None:
-                        m._read_weights()
-                    ids.extend(m._ids)
-                    weights.extend(m._weights)
-                    if vals is not None:
-                        if m._values is None:
-                            m._read_values()
-                        vals.extend(m._values)
-                    m._next_block()
-            else:
-                while m.is_active():
-                    ids.append(m.id())
-                    weights.append(m.weight())
-                    if vals is not None:
-                        vals.append(m.value())
-                    m.next()
-            if offset:
-                ids[start:] = [d + offset for d in ids[start:]]
-        return ids, weights, vals
+            if (field, text) in reader:
+                _read_postings(reader.postings(field, text), offset, ids, weights)
+        return ids, weights
 
     def live_postings(self, field: str, text: str) -> tuple[list[int], list[float]]:
         """Return the live documents containing a term, and the term's weight in each."""
-        ids, weights, _ = self._postings(field, text)
+        ids, weights = self._postings(field, text)
         if self.deletions:
             member = bitsets.membership(self.live, self.size)
             kept = [i for i, d in enumerate(ids) if member[d >> 3] >> (d & 7) & 1]
@@ -222,7 +194,7 @@ class Snapshot:
         return ids, weights
 
     def term_scores(self, field: str, text: str) -> dict[int, float]:
-        """Return the BM25F score (unboosted) of each live document containing a term.
+        """Return the boosted BM25F score of each live document containing a term.
 
         BM25 as Whoosh computes it, but with statistics over live documents only (Whoosh
         counts deleted ones until their segment is merged), so an index updated pack by pack
@@ -233,20 +205,29 @@ class Snapshot:
         if cached is not None:
             return cached
         ids, weights = self.live_postings(field, text)
+        boost = BOOSTS[field]
         if not ids:
             scores: dict[int, float] = {}
         elif self.searcher.schema[field].scorable:
             idf = math.log(self.live_count / (len(ids) + 1)) + 1
-            avgfl = self.average_length(field) or 1
-            lengths = self.field_lengths(field)
-            # Whoosh's bm25(), written the same way so the floats agree with its scorer's.
+            norm, k = self.norms(field), K1 + 1
+            # Whoosh's bm25() times the query boost, in the same order of operations.
             scores = {
-                d: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths[d] / avgfl)))
+                d: idf * ((tf * k) / (tf + norm[d])) * boost
                 for d, tf in zip(ids, weights, strict=True)
             }
         else:
-            scores = dict(zip(ids, weights, strict=True))
+            scores = {d: w * boost for d, w in zip(ids, weights, strict=True)}
         return self._terms.put(key, scores, len(scores) + 1)
+
+    def norms(self, field: str) -> list[float]:
+        """Return BM25's length normalisation, K1 * ((1 - B) + B * fl / avgfl), by document."""
+        norm = self._norms.get(field)
+        if norm is None:
+            avgfl = self.average_length(field) or 1
+            norm = [K1 * ((1 - B) + B * fl / avgfl) for fl in self.field_lengths(field)]
+            self._norms[field] = norm
+        return norm
 
     def all_words(self, field: str, phrase: tuple[str, ...]) -> dict[int, float]:
         """Return documents having every word of phrase in field, scored as Whoosh's And."""
@@ -258,8 +239,8 @@ class Snapshot:
             d: s + sum(u[d] for u in rest) for d, s in first.items() if all(d in u for u in rest)
         }
 
-    def phrase_units(self, phrase: tuple[str, ...]) -> list[tuple[dict[int, float], float]]:
-        """Return the scored matches of a multi-word expression, with their boosts.
+    def phrase_units(self, phrase: tuple[str, ...]) -> list[dict[int, float]]:
+        """Return the scored matches of a multi-word expression, one per field.
 
         Where the index holds the expression's pairs, a match is every pair in a pair field.
         An expression added to synonyms.yaml after the index was built falls back to all of
@@ -267,12 +248,12 @@ class Snapshot:
         """
         terms = pairs(phrase)
         units = []
-        for field, (boost, sources) in PAIR_FIELDS.items():
+        for field, (_boost, sources) in PAIR_FIELDS.items():
             known = getattr(self.searcher.schema[field].analyzer, "known", frozenset())
             if all(t in known for t in terms):
-                units.append((self.all_words(field, tuple(terms)), boost))
+                units.append(self.all_words(field, tuple(terms)))
             else:
-                units += [(self.all_words(f, phrase), FIELD_BOOSTS[f]) for f in sources]
+                units += [self.all_words(f, phrase) for f in sources]
         return units
 
     def concept(self, concept: Concept) -> ConceptMatch:
@@ -284,17 +265,57 @@ class Snapshot:
         get = acc.get
         for phrase in concept.phrases:
             if len(phrase) == 1:
-                units = [(self.term_scores(f, phrase[0]), b) for f, b in FIELD_BOOSTS.items()]
+                units = [self.term_scores(f, phrase[0]) for f in FIELD_BOOSTS]
             else:
                 units = self.phrase_units(phrase)
-            for unit, boost in units:
+            for unit in units:
+                if not acc:
+                    acc.update(unit)  # the first unit is copied in C
+                    continue
                 for d, s in unit.items():
-                    acc[d] = get(d, 0.0) + s * boost
+                    acc[d] = get(d, 0.0) + s
         for facet, value in concept.facets:
-            for d, w in self.term_scores(facet, value).items():
-                acc[d] = get(d, 0.0) + w * FACET_BOOST
+            for d, s in self.term_scores(facet, value).items():
+                acc[d] = get(d, 0.0) + s
         match = ConceptMatch(acc, bitsets.from_docnums(acc, self.size))
         return self._concepts.put(concept.key, match, len(acc) + 1)
+
+
+# The query-time boost of every field a term can be looked up in.
+BOOSTS = {
+    **FIELD_BOOSTS,
+    **{field: boost for field, (boost, _sources) in PAIR_FIELDS.items()},
+    **dict.fromkeys(FACETS, FACET_BOOST),
+    SPELL_FIELD: 1.0,
+}
+
+
+def _read_postings(m: Matcher, offset: int, ids: list[int], weights: list[float]) -> None:
+    """Append a segment's postings (document numbers shifted by offset) to ids and weights."""
+    if isinstance(m, FilterMatcher):
+        m = m.child  # deletions are masked with `live` instead
+    if all(
+        hasattr(m, a) for a in ("_read_data", "_data", "_byteids", "_read_weights", "_next_block")
+    ):
+        # A whoosh3 block matcher: take each block whole. Its document numbers are
+        # delta-coded; accumulate() decodes them in C where whoosh uses a Python generator.
+        while m.is_active():
+            if m._data is None:
+                m._read_data()
+            raw = m._data[0]
+            if m._byteids:
+                ids.extend(d + offset for d in raw)
+            else:
+                ids.extend(islice(accumulate(raw, initial=offset), 1, None))
+            if m._weights is None:
+                m._read_weights()
+            weights.extend(m._weights)
+            m._next_block()
+        return
+    while m.is_active():
+        ids.append(m.id() + offset)
+        weights.append(m.weight())
+        m.next()
 
 
 # Whoosh stores a field's lengths as one byte per document, log-encoded.

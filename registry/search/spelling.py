@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from registry.search.analysis import stem, words
 from registry.search.query import Plan
+from registry.search.schema import SPELL_FIELD
 from registry.search.snapshot import ConceptMatch, Snapshot
 
-SPELL_FIELD = "spell"
 # A word finding at most this many packs is "rare" and may be a misspelling of a common word...
 RARE = 2
 # ...when a word within the edit distance is in this many times as many packs.

@@ -28,7 +28,7 @@ CURRENT = "current"
 LOCK_FILE = "write.lock"
 PREFIX = "gen-"
 # Bump when the schema or analysis changes: an index of another format must be rebuilt.
-FORMAT = "1"
+FORMAT = "2"
 FORMAT_FILE = "cmsreg-format"
 
 
