@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -324,6 +325,7 @@ def parse_manifest(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ManifestResu
     except ValidationError as exc:
         _collect(exc.messages, "", problem)
         manifest = exc.valid_data if isinstance(exc.valid_data, dict) else {}
+    _check_characters(raw, "", problem)
     _check_version(manifest, problem)
     _check_vocabularies(manifest, problem, result.notices)
     _check_depends(manifest, problem)
@@ -393,6 +395,41 @@ def _collect(messages: Any, path: str, problem: Any) -> None:
         else:
             child = f"{path}.{key}" if path else str(key)
         _collect(value, child, problem)
+
+
+def _bad_character(text: str) -> str | None:
+    """The first character that has no place in manifest text, described, or None."""
+    for ch in text:
+        if ch in "\n\t":
+            continue
+        category = unicodedata.category(ch)
+        # Cc: control characters (NUL, ESC …); Cs: lone surrogates; Cf: invisible format
+        # characters such as right-to-left overrides, which can disguise what text says.
+        if category in ("Cc", "Cs", "Cf"):
+            return f"U+{ord(ch):04X}"
+    return None
+
+
+def _check_characters(value: Any, path: str, problem: Any) -> None:
+    """Refuse control, surrogate and invisible format characters anywhere in the manifest."""
+    if isinstance(value, str):
+        bad = _bad_character(value)
+        if bad:
+            problem(
+                path or MANIFEST_NAME,
+                f"`{path}` contains the invisible or control character {bad}; retype the text without it.",
+                "control-character",
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            child = f"{path}.{key}" if path else str(key)
+            if _bad_character(str(key)):
+                _check_characters(str(key), child, problem)
+            else:
+                _check_characters(item, child, problem)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_characters(item, f"{path}[{i}]", problem)
 
 
 def _check_version(manifest: dict, problem: Any) -> None:

@@ -264,3 +264,27 @@ def test_yaml_booleans_and_numbers_are_not_mistaken_for_text():
     # `name: yes` is a boolean in YAML 1.1 and `version: 1.0` a number: both must be quoted.
     problems = problems_of(manifest_bytes(name=True, version=1.0))
     assert {p.where for p in problems} == {"name", "version"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MASH\x00triage",
+        "MASH \x1b[31mtriage",
+        "triage \u202egnp.exe",
+        "zero\u200bwidth",
+        "lone \ud800 surrogate",
+    ],
+)
+def test_control_and_invisible_characters_are_refused_in_text(text):
+    data = manifest_bytes().replace(
+        b"title: Family Safeguarding child protection workflow",
+        b'title: "' + text.encode("unicode_escape").replace(b"\\\\", b"\\") + b'"',
+    )
+    problems = problems_of(data)
+    assert [(p.where, p.code) for p in problems] == [("title", "control-character")], problems
+
+
+def test_newlines_in_a_folded_summary_are_allowed():
+    data = manifest_bytes().replace(b"summary: Workflow steps", b"summary: >\n  Workflow steps")
+    assert problems_of(data) == []
