@@ -221,6 +221,11 @@ def in_process_http_times(
 # The report.
 
 
+def ms(values: Sequence[float], p: float) -> str:
+    """Return the p-th percentile of values (seconds) in milliseconds, formatted."""
+    return f"{percentile(values, p) * 1000:.1f}"
+
+
 def row(name: str, *cells: str) -> str:
     """Return one table row."""
     return f"{name:<34}" + "".join(f"{c:>14}" for c in cells)
@@ -273,7 +278,6 @@ def main(argv: list[str] | None = None) -> int:
         engine.close()
         db.close()
 
-    ms = lambda values, p: f"{percentile(values, p) * 1000:.1f}"  # noqa: E731
     w95, p95, f95 = (percentile(v, 95) for v in (whoosh, plain, faceted))
     print(
         f"corpus: {args.packs} packs, {len(queries)} queries with one filter each,"

@@ -72,24 +72,24 @@ def _tag_text(doc: SearchDocument) -> str:
     """Return the display names of the pack's tags, so "Family Safeguarding" finds the tag."""
     vocabularies = load_vocabularies()
     names = []
-    for facet, vocab_key in (
-        ("supplier", "supplier"),
-        ("products", "product"),
-        ("service_areas", "service_area"),
-        ("practice_models", "practice_model"),
-        ("organisation_structures", "organisation_structure"),
-        ("kinds", "kind"),
+    for facet in (
+        "supplier",
+        "product",
+        "service_area",
+        "practice_model",
+        "organisation_structure",
+        "kind",
     ):
-        values = doc[facet] if isinstance(doc[facet], list) else [doc[facet]]
-        vocab = vocabularies[vocab_key]
-        names += [vocab.display_name(v) for v in values if v]
+        vocab = vocabularies[facet]
+        names += [vocab.display_name(v) for v in _facet_values(doc, facet)]
     return "\n".join(names)
 
 
 def _facet_values(doc: SearchDocument, facet: str) -> list[str]:
-    value = doc[FACET_SOURCES[facet]]  # type: ignore[literal-required]
-    values = value if isinstance(value, list) else [value]
-    return [str(v) for v in values if v]
+    """Return a pack's values for a facet, as strings, without blanks or repeats."""
+    value = doc.get(FACET_SOURCES[facet])  # type: ignore[misc]
+    values = value if isinstance(value, list | tuple) else [value]
+    return list(dict.fromkeys(str(v) for v in values if v))
 
 
 def _timestamp(value: datetime) -> datetime:
@@ -106,11 +106,11 @@ def result_fields(doc: SearchDocument) -> dict[str, Any]:
         "title": doc["title"],
         "summary": doc["summary"],
         "supplier": doc["supplier"],
-        "products": list(doc["products"]),
-        "service_areas": list(doc["service_areas"]),
-        "practice_models": list(doc["practice_models"]),
-        "organisation_structures": list(doc["organisation_structures"]),
-        "kinds": list(doc["kinds"]),
+        "products": list(doc["products"] or ()),
+        "service_areas": list(doc["service_areas"] or ()),
+        "practice_models": list(doc["practice_models"] or ()),
+        "organisation_structures": list(doc["organisation_structures"] or ()),
+        "kinds": list(doc["kinds"] or ()),
         "updated_at": _timestamp(doc["updated_at"]).isoformat(),
         "downloads": int(doc["downloads"]),
     }
@@ -119,7 +119,7 @@ def result_fields(doc: SearchDocument) -> dict[str, Any]:
 def to_record(doc: SearchDocument) -> dict[str, Any]:
     """Return the keyword arguments for writer.add_document/update_document."""
     readme, text = doc["readme"] or "", doc["text"] or ""
-    keywords = "\n".join(doc["keywords"])
+    keywords = "\n".join(doc["keywords"] or ())
     record: dict[str, Any] = {
         "key": f"{doc['publisher']}/{doc['name']}",
         "data": json.dumps(result_fields(doc), separators=(",", ":")),
@@ -134,14 +134,14 @@ def to_record(doc: SearchDocument) -> dict[str, Any]:
         "summary": doc["summary"],
         "tags": _tag_text(doc),
         "readme": readme,
-        "files": "\n".join(doc["file_names"]),
+        "files": "\n".join(doc["file_names"] or ()),
         "text": text[:TEXT_INDEX_LIMIT],
         # Corrections come from the words packs are described with, not from every README.
         SPELL_FIELD: "\n".join(
             (doc["title"], doc["name"].replace("-", " "), doc["summary"], keywords)
         ),
     }
-    parts = {**record, "keywords": SEPARATOR.join(doc["keywords"])}
+    parts = {**record, "keywords": SEPARATOR.join(doc["keywords"] or ())}
     for field, (_boost, sources) in PAIR_FIELDS.items():
         record[field] = SEPARATOR.join(parts[source] for source in sources)
     for facet in FACETS:

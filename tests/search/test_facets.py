@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -129,3 +130,28 @@ def test_indexing_a_pack_again_replaces_it(fresh: WhooshEngine) -> None:
     assert ("surrey", "mash-front-door-triage", "1.0.0") not in indexed
     (result,) = fresh.search("front door triage")["results"]
     assert result["version"] == "2.0.0" and result["supplier"] == "olm"
+
+
+def test_a_pack_twice_in_one_batch_is_indexed_once(tmp_path: Path) -> None:
+    engine = WhooshEngine(tmp_path / "index")
+    first = BY_KEY["leeds/fgc-referral-workflow"]
+    engine.index([first, {**first, "version": "1.1.0"}])
+    assert engine.keys() == {("leeds", "fgc-referral-workflow", "1.1.0")}
+    engine.rebuild([first, {**first, "version": "1.1.0"}])
+    assert engine.keys() == {("leeds", "fgc-referral-workflow", "1.0.0")}
+    engine.close()
+
+
+def test_missing_optional_text_is_accepted(tmp_path: Path) -> None:
+    engine = WhooshEngine(tmp_path / "index")
+    sparse = {
+        **BY_KEY["york/care-leavers-pathway-plan"],
+        "readme": None,
+        "text": None,
+        "keywords": None,
+        "practice_models": None,
+    }
+    engine.index([sparse])
+    (result,) = engine.search("pathway plan")["results"]
+    assert result["practice_models"] == []
+    engine.close()
