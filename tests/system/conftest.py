@@ -34,9 +34,15 @@ from tests.conftest import DATABASES, PG_URL
 COMMAND = str(Path(sys.executable).with_name("cmsreg-server"))
 COMMAND_TIMEOUT = 120  # seconds; a command that takes longer has hung
 START_TIMEOUT = 30  # seconds for gunicorn to answer /healthz
+START_ATTEMPTS = 3  # a port found free can be taken by another process before gunicorn binds it
 STOP_TIMEOUT = 15  # seconds between SIGTERM and SIGKILL
+COPY_ATTEMPTS = 50  # tries of CREATE DATABASE ... TEMPLATE, 0.1 s apart
 PUBLISHER = "hertfordshire"
 SUPPLIER = "system-c"
+
+
+# What a client sees when the worker serving it dies before answering.
+NO_ANSWER = (httpx.RemoteProtocolError, httpx.ReadError)
 
 
 def free_port() -> int:
@@ -202,11 +208,19 @@ class Server:
     def start(self, **env: str) -> Server:
         """Start gunicorn with extra environment (e.g. CMSREG_CRASH_POINT) and wait for /healthz."""
         assert self.proc is None, "the server is running already"
+        for _ in range(START_ATTEMPTS):
+            if self._start(env):
+                return self
+        pytest.fail(f"no free port after {START_ATTEMPTS} attempts:\n{self.log_tail()}")
+
+    def _start(self, env: dict[str, str]) -> bool:
+        """Start on a free port; False when another process took the port meanwhile."""
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.starts += 1
+        marker = f"--- start {self.starts} on port {port} {env}"
         with self.log.open("ab") as log:
-            log.write(f"\n--- start {self.starts} on port {port} {env}\n".encode())
+            log.write(f"\n{marker}\n".encode())
             self.proc = subprocess.Popen(
                 [COMMAND, "serve", "--host", "127.0.0.1", "--port", str(port)],
                 env=self.instance.env | env,
@@ -217,10 +231,13 @@ class Server:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                pytest.fail(f"the server exited with {self.proc.returncode}:\n{self.log_tail()}")
+                self.proc = None
+                if "Connection in use" in self.log.read_text(errors="replace").split(marker)[-1]:
+                    return False
+                pytest.fail(f"the server exited:\n{self.log_tail()}")
             try:
                 if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
-                    return self
+                    return True
             except httpx.TransportError:
                 pass
             time.sleep(0.1)
@@ -293,8 +310,17 @@ class Templates:
         """Create a PostgreSQL database (a copy of template when given) and return its URL."""
         name = f"cmsreg_system_{uuid.uuid4().hex[:12]}"
         copy = f' TEMPLATE "{template}"' if template else ""
-        with self.admin().connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"{copy}'))
+        for attempt in range(COPY_ATTEMPTS):
+            try:
+                with self.admin().connect() as conn:
+                    conn.execute(sa.text(f'CREATE DATABASE "{name}"{copy}'))
+                break
+            except sa.exc.OperationalError:
+                # The commands that made the template have exited, but PostgreSQL may not yet
+                # have ended their sessions, and a template in use cannot be copied.
+                if attempt == COPY_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.1)
         self.databases.append(name)
         return sa.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
