@@ -185,6 +185,10 @@ def pairs(phrase: tuple[str, ...]) -> list[str]:
     return [f"{a} {b}" for a, b in itertools.pairwise(phrase)]
 
 
+# The encoded frequencies of most postings, made once rather than once per posting.
+_FREQ_BYTES = [pack_uint(n) for n in range(256)]
+
+
 class WordCounts(Frequency):
     """Frequency postings counted with collections.Counter over the analyzer's term list."""
 
@@ -198,7 +202,7 @@ class WordCounts(Frequency):
             terms = [t.text for t in analyzer(value, mode="index")]
         boost = self.field_boost
         for term, freq in Counter(terms).items():
-            yield term, freq, freq * boost, pack_uint(freq)
+            yield term, freq, freq * boost, _FREQ_BYTES[freq] if freq < 256 else pack_uint(freq)
 
 
 class CountedText(TEXT):

@@ -38,6 +38,14 @@ SPELL_FIELD = "spell"
 # A word matching a facet value (e.g. "liquidlogic" -> supplier system-c) scores like this.
 FACET_BOOST = 2.0
 
+# The query-time boost of every field a term can be looked up in.
+QUERY_BOOSTS = {
+    **FIELD_BOOSTS,
+    **{field: boost for field, (boost, _sources) in PAIR_FIELDS.items()},
+    **dict.fromkeys(FACETS, FACET_BOOST),
+    SPELL_FIELD: 1.0,
+}
+
 # Artefact text beyond this is not indexed: the start of a pack's files says what it is, and a
 # bound keeps one huge pack from dominating indexing time and memory.
 TEXT_INDEX_LIMIT = 300_000

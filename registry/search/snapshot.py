@@ -14,21 +14,16 @@ import json
 import math
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import accumulate, islice
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-from whoosh.matching import Matcher
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
-from whoosh.util.numeric import byte_to_length
 
 from registry.search import bitsets
 from registry.search.analysis import pairs
 from registry.search.interface import FACETS
 from registry.search.lru import LRU
+from registry.search.postings import leaf_lengths, read_postings
 from registry.search.query import Concept
-from registry.search.schema import FACET_BOOST, FIELD_BOOSTS, PAIR_FIELDS, SPELL_FIELD
+from registry.search.schema import FIELD_BOOSTS, PAIR_FIELDS, QUERY_BOOSTS
 from registry.search.suggest import Typeahead
 
 # BM25F parameters: Whoosh's defaults, which the reference scoring in the tests also uses.
@@ -169,7 +164,7 @@ class Snapshot:
         if lengths is None:
             lengths = []
             for reader, _offset in self.leaves:
-                lengths += _leaf_lengths(reader, field)
+                lengths += leaf_lengths(reader, field)
             self._lengths[field] = lengths
         return lengths
 
@@ -181,7 +176,7 @@ class Snapshot:
         weights: list[float] = []
         for reader, offset in self.leaves:
             if (field, text) in reader:
-                _read_postings(reader.postings(field, text), offset, ids, weights)
+                read_postings(reader.postings(field, text), offset, ids, weights)
         return ids, weights
 
     def live_postings(self, field: str, text: str) -> tuple[list[int], list[float]]:
@@ -205,7 +200,7 @@ class Snapshot:
         if cached is not None:
             return cached
         ids, weights = self.live_postings(field, text)
-        boost = BOOSTS[field]
+        boost = QUERY_BOOSTS[field]
         if not ids:
             scores: dict[int, float] = {}
         elif self.searcher.schema[field].scorable:
@@ -279,60 +274,3 @@ class Snapshot:
                 acc[d] = get(d, 0.0) + s
         match = ConceptMatch(acc, bitsets.from_docnums(acc, self.size))
         return self._concepts.put(concept.key, match, len(acc) + 1)
-
-
-# The query-time boost of every field a term can be looked up in.
-BOOSTS = {
-    **FIELD_BOOSTS,
-    **{field: boost for field, (boost, _sources) in PAIR_FIELDS.items()},
-    **dict.fromkeys(FACETS, FACET_BOOST),
-    SPELL_FIELD: 1.0,
-}
-
-
-def _read_postings(m: Matcher, offset: int, ids: list[int], weights: list[float]) -> None:
-    """Append a segment's postings (document numbers shifted by offset) to ids and weights."""
-    if isinstance(m, FilterMatcher):
-        m = m.child  # deletions are masked with `live` instead
-    if all(
-        hasattr(m, a) for a in ("_read_data", "_data", "_byteids", "_read_weights", "_next_block")
-    ):
-        # A whoosh3 block matcher: take each block whole. Its document numbers are
-        # delta-coded; accumulate() decodes them in C where whoosh uses a Python generator.
-        while m.is_active():
-            if m._data is None:
-                m._read_data()
-            raw = m._data[0]
-            if m._byteids:
-                ids.extend(d + offset for d in raw)
-            else:
-                ids.extend(islice(accumulate(raw, initial=offset), 1, None))
-            if m._weights is None:
-                m._read_weights()
-            weights.extend(m._weights)
-            m._next_block()
-        return
-    while m.is_active():
-        ids.append(m.id() + offset)
-        weights.append(m.weight())
-        m.next()
-
-
-# Whoosh stores a field's lengths as one byte per document, log-encoded.
-_LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
-
-
-def _leaf_lengths(reader: IndexReader, field: str) -> list[int]:
-    """Return a segment's per-document lengths of field (0 where absent)."""
-    n = reader.doc_count_all()
-    try:
-        # The lengths column is a run of bytes in the segment file: read it in one call
-        # rather than one call per document (a tenth of a second per field at 10,000 packs).
-        column = reader._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
-        if column is None:
-            return [0] * n
-        raw = column._dbfile.get(column._basepos, column._count)
-    except AttributeError:  # another codec: ask document by document
-        return [reader.doc_field_length(d, field, 0) or 0 for d in range(n)]
-    table = _LENGTH_OF_BYTE
-    return [table[b] for b in raw] + [0] * (n - len(raw))
