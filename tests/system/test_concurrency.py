@@ -89,4 +89,4 @@ def test_eight_approvals_at_once_all_land_on_main(instance, tokens, server):
             assert_downloads_match(client, name, "1.0.0")
         found = client.get("/api/v1/search", params={"q": "", "per_page": 100})
     assert found.status_code == 200, found.text
-    assert found.json()["total"] == 8
+    assert sorted(r["name"] for r in found.json()["results"]) == names
