@@ -98,21 +98,16 @@ def run(host: str, port: int) -> None:
 )
 def serve(host: str, port: int, workers: int) -> None:
     """Serve with gunicorn, the production WSGI server."""
-    os.execvp(  # noqa: S606 (replace this process with gunicorn; arguments are a list)
-        sys.executable,
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"{host}:{port}",
-            "--access-logfile",
-            "-",
-            "registry.wsgi:app",
-        ],
-    )
+    import gunicorn
+
+    args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}"]
+    args += ["--access-logfile", "-"]
+    if gunicorn.version_info >= (27,):
+        # gunicorn 27 opens a control socket in ~/.gunicorn shared by every server of the user;
+        # two registries on one host would fight over it, and nothing here uses it.
+        args.append("--no-control-socket")
+    args.append("registry.wsgi:app")
+    os.execvp(sys.executable, args)  # noqa: S606 (become gunicorn; arguments are a list)
 
 
 @cli.command()

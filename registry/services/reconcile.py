@@ -48,6 +48,7 @@ def _describe(report) -> list[str]:
     ]
     lines += [f"unknown tag {t}" for t in report.unknown_tags]
     lines += [f"stale lock {p}" for p in report.stale_locks]
+    lines += [f"branch {ref} was not written by the registry" for ref, _ in report.foreign_branches]
     return lines
 
 

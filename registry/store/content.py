@@ -260,6 +260,12 @@ class ContentStore(StoreReader):
             for sub in report.finished_submissions:
                 self.repo.update_refs([(sub.branch, "", sub.commit)])
                 done.append(f"deleted branch of approved submission {sub.submission_id}")
+            for ref, oid in report.foreign_branches:
+                try:
+                    self.repo.update_refs([(ref, "", oid)])
+                    done.append(f"deleted branch {ref}, which the registry did not write")
+                except StoreError as exc:
+                    done.append(f"could not delete branch {ref!r}: {exc}; remove it by hand")
         return done
 
     # -- maintenance --------------------------------------------------------------------------

@@ -227,12 +227,23 @@ class StoreReader:
         """Return the pending submission's branch, commit and pack, or raise NotFound."""
         return self._submission(*self._submission_commit(submission_id))
 
+    def is_submission(self, sid: str, commit: str) -> bool:
+        """True when commit is a submission the registry wrote (it names its pack)."""
+        try:
+            self._submission(sid, commit)
+        except StoreError:
+            return False
+        return True
+
     def submissions(self) -> list[SubmissionRef]:
-        """Return every pending submission branch (for reconciliation with the database)."""
+        """Return every pending submission branch (for reconciliation with the database).
+
+        Branches the registry did not write are left out here; reconcile() reports them.
+        """
         found = []
         for row in self.repo.refs(SUBMISSION_PREFIX):
             sid = parse_submission_ref(row.ref)
-            if sid is not None and row.kind == "commit":
+            if sid is not None and row.kind == "commit" and self.is_submission(sid, row.oid):
                 found.append(self._submission(sid, row.oid))
         return found
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .messages import parse_approval
 from .models import SubmissionRef
-from .names import TAG_PREFIX, parse_tag_ref, version_key
+from .names import MAIN_REF, TAG_PREFIX, parse_submission_ref, parse_tag_ref, version_key
 from .objects import parse_headers
 
 if TYPE_CHECKING:
@@ -43,12 +43,18 @@ class ReconcileReport:
     finished_submissions: list[SubmissionRef] = field(default_factory=list)  # already tagged
     unknown_tags: list[str] = field(default_factory=list)  # tags the store did not write
     stale_locks: list[str] = field(default_factory=list)  # ref lock files of dead writers
+    # Branches the registry did not write (pushed by hand, or not a submission): (ref, oid).
+    foreign_branches: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         """True when nothing needs repair."""
         return not (
-            self.main_drift or self.finished_submissions or self.unknown_tags or self.stale_locks
+            self.main_drift
+            or self.finished_submissions
+            or self.unknown_tags
+            or self.stale_locks
+            or self.foreign_branches
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -96,4 +102,16 @@ def build_report(reader: StoreReader) -> ReconcileReport:
                 break
 
     locks = [str(p) for p in stale_locks(repo.path)]
-    return ReconcileReport(drift, finished, unknown, locks)
+    return ReconcileReport(drift, finished, unknown, locks, foreign_branches(reader))
+
+
+def foreign_branches(reader: StoreReader) -> list[tuple[str, str]]:
+    """Branches other than main and the submissions the registry wrote."""
+    foreign = []
+    for row in reader.repo.refs("refs/heads/"):
+        if row.ref == MAIN_REF:
+            continue
+        sid = parse_submission_ref(row.ref)
+        if sid is None or row.kind != "commit" or not reader.is_submission(sid, row.oid):
+            foreign.append((row.ref, row.oid))
+    return foreign

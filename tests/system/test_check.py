@@ -54,11 +54,6 @@ def test_check_reports_and_repairs_a_deleted_row_and_a_rogue_branch(instance):
 
 
 @pytest.mark.parametrize("database_kind", ["sqlite"])  # git only
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: check stops with a StoreError traceback on a submissions/<id> branch whose "
-    "commit the store did not write, instead of reporting and deleting it",
-)
 def test_check_reports_and_repairs_a_hand_made_submission_branch(instance):
     tree = instance.git("mktree", stdin="").strip()  # the empty tree
     commit = instance.git(
@@ -72,9 +67,12 @@ def test_check_reports_and_repairs_a_hand_made_submission_branch(instance):
         "Pushed by hand",
     ).strip()
     instance.git("update-ref", "refs/heads/submissions/999", commit)
+    instance.git("update-ref", "refs/heads/someone-elses-work", commit)
     check = instance.check()
     assert check.returncode == 1
     assert "submissions/999" in check.stdout
     repair = instance.check("--repair")
     assert repair.returncode == 0, repair.stdout + repair.stderr
     assert instance.refs("refs/heads/submissions/") == []
+    assert "someone-elses-work" in check.stdout
+    assert [r for r in instance.refs("refs/heads/") if not r.endswith("/main")] == []
