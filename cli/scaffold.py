@@ -79,7 +79,7 @@ def _vocab_list(key: str, allow_empty: bool):
             term = vocab.resolve(raw)
             if term is None:
                 near = vocab.closest(raw)
-                hint = f"; did you mean {', '.join(near)}?" if near else ""
+                hint = f"; did you mean {', '.join(near)}?" if near else "."
                 raise click.BadParameter(
                     f"'{raw}' is not a {vocab.title.lower()}{hint} Choose from: {', '.join(vocab.slugs)}"
                 )
