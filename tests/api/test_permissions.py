@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import itertools
 import subprocess
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ import pytest
 import sqlalchemy as sa
 
 from registry.packs.build import build_zip
-from tests.conftest import DATABASES, PG_URL, Accounts, auth
+from tests.conftest import DATABASES, Accounts, auth, fresh_database
 from tests.packs.manifests import pack_files
 
 PUBLISHER, NAME = "hertfordshire", "family-safeguarding-cp-workflow"
@@ -36,27 +35,6 @@ UNKNOWN_TOKEN = "cmsreg_" + "A" * 43  # well formed, never issued
 
 
 # --- Shared helpers ------------------------------------------------------------------------------
-
-
-@contextmanager
-def fresh_database(kind: str, folder: Path) -> Iterator[str]:
-    """A database URL for a registry that lives longer than one test: SQLite or a new schema."""
-    if kind == "sqlite":
-        yield f"sqlite:///{folder / 'cmsreg.db'}"
-        return
-    if not PG_URL:
-        pytest.skip("CMSREG_TEST_DATABASE_URL is not set")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @contextmanager
