@@ -15,7 +15,7 @@ from whoosh import scoring
 from whoosh.index import Index
 
 from registry.packs.vocabulary import load_vocabularies
-from registry.search import execute
+from registry.search import execute, parallel
 from registry.search.analysis import words
 from registry.search.bulk import BulkWriter
 from registry.search.interface import FACETS, MAX_PER_PAGE, SORTS, SearchDocument
@@ -51,20 +51,16 @@ class WhooshEngine:
         path: Path,
         lock_timeout: float = 120.0,
         procs: int = 1,
-        rebuild_memory_mb: int = 1024,
     ) -> None:
         """Open (lazily) the index in path.
 
         lock_timeout: seconds a writer waits for another (a rebuild holds the lock throughout).
-        procs: processes a rebuild indexes in. One (the default) uses BulkWriter, which keeps
-        every posting in memory (about 450 MB at peak for 10,000 packs); more use Whoosh's
-        multiprocessing writer, each process holding up to rebuild_memory_mb of postings
-        before spilling them to disk (spilling doubles the time).
+        procs: processes a rebuild indexes in, each writing one segment. Every process keeps
+        its postings in memory until the end (about 450 MB at peak for 10,000 packs in one).
         """
         self.store = IndexStore(Path(path))
         self.lock_timeout = lock_timeout
         self.procs = procs
-        self.rebuild_memory_mb = rebuild_memory_mb
         self._lock = threading.RLock()
         self._snapshot: Snapshot | None = None
         self._ix: Index | None = None
@@ -101,41 +97,23 @@ class WhooshEngine:
             ix.close()
 
     def rebuild(self, docs: Iterable[SearchDocument]) -> None:
-        """Build a new index from docs in a new directory and swap it in atomically."""
+        """Build a new index from docs in a new directory and swap it in atomically.
+
+        A pack given twice is indexed once (the first; the duplicate is logged). Any failure
+        leaves the current index in place.
+        """
         with self.store.write_lock(self.lock_timeout), _collector_paused():
             directory = self.store.create()
-            ix = self.store.open(directory)
+            unique = _first_of_each(docs)
             if self.procs > 1:
-                # Whoosh's multiprocessing writer: each process writes its own segment.
-                writer = ix.writer(
-                    procs=self.procs,
-                    multisegment=True,
-                    limitmb=self.rebuild_memory_mb,
-                    codec=Codec(),
-                )
+                expected = parallel.build(directory, unique, self.procs, self.lock_timeout)
             else:
-                writer = BulkWriter(ix, codec=Codec())
-            seen: set[tuple[str, str]] = set()
-            try:
-                for doc in docs:
-                    key = (doc["publisher"], doc["name"])
-                    if key in seen:
-                        # Documents are streamed, so the first wins; a duplicate is a bug
-                        # upstream, worth a warning rather than a failed reindex.
-                        log.warning("rebuild: %s/%s given twice; keeping the first", *key)
-                        continue
-                    seen.add(key)
-                    writer.add_document(**to_record(doc))
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
+                expected = _build(self.store.open(directory), unique)
+            ix = self.store.open(directory)
             built = ix.doc_count()
             ix.close()
-            if built != len(seen):
-                # Whoosh's multiprocessing writer drops a sub-process's segment silently if
-                # the process dies; never swap in an index that lost packs.
-                raise RuntimeError(f"rebuild indexed {built} of {len(seen)} packs")
+            if built != expected:
+                raise RuntimeError(f"rebuild indexed {built} of {expected} packs")
             self.store.swap(directory)
 
     # Reading.
@@ -224,6 +202,38 @@ class WhooshEngine:
                 self._ix.close()
                 self._ix = None
             self._dir = None
+
+
+def _first_of_each(docs: Iterable[SearchDocument]) -> Iterator[SearchDocument]:
+    """Yield docs, skipping a (publisher, name) seen before.
+
+    Documents are streamed, so the first wins; a duplicate is a bug upstream, worth a warning
+    rather than a failed reindex.
+    """
+    seen: set[tuple[str, str]] = set()
+    for doc in docs:
+        key = (doc["publisher"], doc["name"])
+        if key in seen:
+            log.warning("rebuild: %s/%s given twice; keeping the first", *key)
+            continue
+        seen.add(key)
+        yield doc
+
+
+def _build(ix: Index, docs: Iterable[SearchDocument]) -> int:
+    """Index docs into the new, empty index ix in this process; return how many."""
+    writer = BulkWriter(ix, codec=Codec())
+    count = 0
+    try:
+        for doc in docs:
+            writer.add_document(**to_record(doc))
+            count += 1
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    ix.close()
+    return count
 
 
 @contextlib.contextmanager

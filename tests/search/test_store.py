@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from registry.search import IndexFormatError, LockTimeout, WhooshEngine
+from registry.search.parallel import RebuildError
 from registry.search.store import CURRENT, FORMAT_FILE, IndexStore
 from tests.search.conftest import keys
 from tests.search.corpus import BY_KEY, PACKS
@@ -154,3 +155,20 @@ def test_results_are_copies(engine: WhooshEngine) -> None:
     first["facets"].clear()
     again = engine.search("review")
     assert again["results"] and again["facets"]
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_a_pack_that_cannot_be_indexed_fails_the_rebuild_not_the_index(
+    tmp_path: Path, procs: int
+) -> None:
+    path = tmp_path / "index"
+    engine = WhooshEngine(path, procs=procs, lock_timeout=30)
+    engine.index(PACKS)
+    bad = {**PACKS[3], "name": "broken", "updated_at": "last tuesday"}
+    with pytest.raises((RebuildError, AttributeError)):
+        engine.rebuild([*PACKS[:3], bad, *PACKS[4:]])
+    assert engine.count() == len(PACKS)
+    assert len(generations(path)) == 2  # the abandoned one goes with the next swap
+    engine.rebuild(PACKS[:5])
+    assert engine.count() == 5
+    engine.close()
