@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.index import TOC
+from whoosh.index import TOC, clean_files
 
 from registry.search.bulk import BulkWriter
 from registry.search.interface import SearchDocument
@@ -71,8 +71,11 @@ def build(directory: Path, docs: Iterable[SearchDocument], procs: int, timeout: 
     if indexed != sent:
         raise RebuildError(f"workers indexed {indexed} of {sent} packs")
     ix = whoosh_index.open_dir(str(directory))
-    # What SegmentWriter.commit() does with its segments: a new table of contents.
-    TOC(ix.schema, segments, ix.latest_generation() + 1).write(ix.storage, ix.indexname)
+    # What SegmentWriter.commit() does with its segments: a new table of contents, then
+    # removing files no table lists (an idle worker's empty segment, the old table).
+    generation = ix.latest_generation() + 1
+    TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
+    clean_files(ix.storage, ix.indexname, generation, segments)
     ix.close()
     shutil.rmtree(directory / f"{ix.indexname}.tmp", ignore_errors=True)
     return indexed
