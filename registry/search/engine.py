@@ -141,6 +141,7 @@ class WhooshEngine:
             self._dir = directory
         searcher = self._ix.searcher(weighting=scoring.BM25F(B=B, K1=K1))
         self._snapshot = Snapshot(searcher, (str(directory), searcher.reader().generation()))
+        self._snapshot.warm()
         return self._snapshot
 
     def search(

@@ -53,6 +53,7 @@ class Snapshot:
         self._lengths: dict[str, list[int]] = {}
         self._averages: dict[str, float] = {}
         self._norms: dict[str, list[float]] = {}
+        self._once: dict[str, list[float]] = {}
         self._terms: LRU[dict[int, float]] = LRU(TERM_CACHE_POSTINGS)
         self._concepts: LRU[ConceptMatch] = LRU(CONCEPT_CACHE_POSTINGS)
         self.results: LRU[str] = LRU(512)
@@ -60,6 +61,16 @@ class Snapshot:
     def close(self) -> None:
         """Close the searcher and its files."""
         self.searcher.close()
+
+    def warm(self) -> None:
+        """Compute the per-document data every search needs, all at once.
+
+        About 50 ms at 10,000 packs, paid by the first search of a generation instead of a
+        few milliseconds by each of its first dozen searches.
+        """
+        _ = self.facet_bits, self.orders, self.tiebreak
+        for field in (*FIELD_BOOSTS, *PAIR_FIELDS):
+            self.once(field)
 
     # Per-document data, read once per generation.
 
@@ -205,10 +216,11 @@ class Snapshot:
             scores: dict[int, float] = {}
         elif self.searcher.schema[field].scorable:
             idf = math.log(self.live_count / (len(ids) + 1)) + 1
-            norm, k = self.norms(field), K1 + 1
-            # Whoosh's bm25() times the query boost, in the same order of operations.
+            norm, once, k = self.norms(field), self.once(field), K1 + 1
+            # Whoosh's bm25() times the query boost, in the same order of operations; for the
+            # usual single occurrence the per-document part is precomputed (same floats).
             scores = {
-                d: idf * ((tf * k) / (tf + norm[d])) * boost
+                d: idf * (once[d] if tf == 1.0 else (tf * k) / (tf + norm[d])) * boost
                 for d, tf in zip(ids, weights, strict=True)
             }
         else:
@@ -223,6 +235,14 @@ class Snapshot:
             norm = [K1 * ((1 - B) + B * fl / avgfl) for fl in self.field_lengths(field)]
             self._norms[field] = norm
         return norm
+
+    def once(self, field: str) -> list[float]:
+        """Return BM25's (tf * (K1 + 1)) / (tf + norm) for tf = 1, by document."""
+        once = self._once.get(field)
+        if once is None:
+            k = K1 + 1
+            once = self._once[field] = [(1.0 * k) / (1.0 + n) for n in self.norms(field)]
+        return once
 
     def all_words(self, field: str, phrase: tuple[str, ...]) -> dict[int, float]:
         """Return documents having every word of phrase in field, scored as Whoosh's And."""
@@ -256,21 +276,20 @@ class Snapshot:
         cached = self._concepts.get(concept.key)
         if cached is not None:
             return cached
-        acc: dict[int, float] = {}
-        get = acc.get
+        units: list[dict[int, float]] = []
         for phrase in concept.phrases:
             if len(phrase) == 1:
-                units = [self.term_scores(f, phrase[0]) for f in FIELD_BOOSTS]
+                units += [self.term_scores(f, phrase[0]) for f in FIELD_BOOSTS]
             else:
-                units = self.phrase_units(phrase)
-            for unit in units:
-                if not acc:
-                    acc.update(unit)  # the first unit is copied in C
-                    continue
-                for d, s in unit.items():
-                    acc[d] = get(d, 0.0) + s
-        for facet, value in concept.facets:
-            for d, s in self.term_scores(facet, value).items():
+                units += self.phrase_units(phrase)
+        units += [self.term_scores(facet, value) for facet, value in concept.facets]
+        # Start from a copy of the largest (done in C) and add the others to it. The order
+        # depends only on the live documents, so a rebuilt index sums in the same order.
+        units.sort(key=len, reverse=True)
+        acc = dict(units[0]) if units else {}
+        get = acc.get
+        for unit in units[1:]:
+            for d, s in unit.items():
                 acc[d] = get(d, 0.0) + s
         match = ConceptMatch(acc, bitsets.from_docnums(acc, self.size))
         return self._concepts.put(concept.key, match, len(acc) + 1)
