@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -50,10 +50,6 @@ class Database:
             cfg = alembic_config()
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
-
-    def is_initialised(self) -> bool:
-        """True when the schema exists (so `init` has been run)."""
-        return "alembic_version" in inspect(self.engine).get_table_names()
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -55,9 +55,6 @@ class Actor:
         )
 
 
-SYSTEM = Actor("system", frozenset(SCOPES), is_admin=True)
-
-
 def hash_token(token: str) -> str:
     """The stored form of a token: its SHA-256 (hex)."""
     return hashlib.sha256(token.encode()).hexdigest()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select, update
@@ -205,8 +205,3 @@ def _org(o: Organisation) -> dict[str, Any]:
         "gss_code": o.gss_code,
         "dfe_number": o.dfe_number,
     }
-
-
-def now() -> datetime:
-    """The current time in UTC."""
-    return datetime.now(UTC)
