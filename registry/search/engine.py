@@ -7,9 +7,9 @@ import gc
 import json
 import logging
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from whoosh import scoring
 from whoosh.index import Index
@@ -25,6 +25,7 @@ from registry.search.snapshot import K1, B, Snapshot
 from registry.search.store import IndexStore
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # The vocabulary behind each filter, so a filter may name a slug's alias ("liquidlogic").
 FILTER_VOCABULARIES = {
@@ -159,39 +160,48 @@ class WhooshEngine:
         sort = sort if sort in SORTS else "relevance"
         normalised = normalise_filters(filters)
         key = (q, normalised, sort, page, per_page)
-        with self._lock:
-            snap = self._current()
+
+        def answer(snap: Snapshot) -> dict[str, Any]:
             cached = snap.results.get(key)
             if cached is not None:
                 return json.loads(cached)
-            answer = execute.run(snap, q, plan(q), normalised, sort, page, per_page)
+            found = execute.run(snap, q, plan(q), normalised, sort, page, per_page)
             # Cached as JSON: callers may change the dict they get, never the cached answer.
-            snap.results.put(key, json.dumps(answer))
-            return answer
+            snap.results.put(key, json.dumps(found))
+            return found
+
+        return self._read(answer)
 
     def suggest(self, q: str, limit: int = 10) -> list[dict[str, str]]:
         """Return packs whose name or title words start with the words typed, best first."""
         typed = words(q.replace("-", " ")) if isinstance(q, str) else []
         if not typed or limit <= 0:
             return []
-        with self._lock:
-            snap = self._current()
-            return [
+        return self._read(
+            lambda snap: [
                 {"publisher": m[0], "name": m[1], "title": m[3]}
                 for m in (snap.meta[d] for d in snap.typeahead.complete(typed, limit))
             ]
+        )
 
     def count(self) -> int:
         """Return the number of packs in the index."""
-        with self._lock:
-            return self._current().searcher.doc_count()
+        return self._read(lambda snap: snap.live_count)
 
     def keys(self) -> set[tuple[str, str, str]]:
         """Return (publisher, name, version) of every pack in the index."""
+        return self._read(lambda snap: {snap.meta[d][:3] for d in snap.orders["name"]})
+
+    def _read(self, read: Callable[[Snapshot], T]) -> T:
+        """Run read on the current snapshot, starting over once if its files vanished."""
         with self._lock:
-            snap = self._current()
-            meta = snap.meta
-            return {meta[d][:3] for d in snap.orders["name"]}
+            try:
+                return read(self._current())
+            except FileNotFoundError:
+                # Another process merged segments away or swapped generations between the
+                # freshness check and the read: reopen the latest generation and retry.
+                self.close()
+                return read(self._current())
 
     def close(self) -> None:
         """Release files and caches."""

@@ -3,9 +3,9 @@
 Whoosh's own matchers score one posting at a time through several layers of Python calls, and
 its shortcuts (block-quality skipping, pruned unions) were seen to return a wrong top 20 and
 short facet counts. So matching here reads whole posting blocks, scores every posting with
-the same BM25F formula and statistics Whoosh uses, and keeps the results per concept, with the
-per-document facet values and sort keys, for as long as this generation is current. Every
-cache lives on the Snapshot, so a new generation starts clean.
+Whoosh's BM25F formula (statistics over live documents only), and keeps the results per
+concept, with the per-document facet values and sort keys, for as long as this generation is
+current. Every cache lives on the Snapshot, so a new generation starts clean.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from registry.search.suggest import Typeahead
 # BM25F parameters: Whoosh's defaults, which the reference scoring in the tests also uses.
 B = 0.75
 K1 = 1.2
-# Cache budgets, in postings: about 100 bytes each, so tens of megabytes per worker at most.
-TERM_CACHE_POSTINGS = 400_000
-CONCEPT_CACHE_POSTINGS = 400_000
+# Cache budgets, in postings of about 100 bytes: some 25 MB each per process at most.
+TERM_CACHE_POSTINGS = 250_000
+CONCEPT_CACHE_POSTINGS = 250_000
 
 
 @dataclass(frozen=True)

@@ -172,3 +172,18 @@ def test_a_pack_that_cannot_be_indexed_fails_the_rebuild_not_the_index(
     engine.rebuild(PACKS[:5])
     assert engine.count() == 5
     engine.close()
+
+
+def test_a_reader_two_rebuilds_behind_catches_up(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    writer, reader = WhooshEngine(path), WhooshEngine(path)
+    writer.index(PACKS)
+    first = os.readlink(path / CURRENT)
+    assert reader.search("review")["total"] > 0
+    writer.rebuild(PACKS[:4])
+    writer.rebuild(PACKS[:6])
+    assert first not in generations(path)  # the reader's generation is gone from disk
+    assert reader.count() == 6
+    assert reader.search("", per_page=100)["total"] == 6
+    writer.close()
+    reader.close()
