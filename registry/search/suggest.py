@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_left
 from collections.abc import Sequence
 
@@ -16,12 +17,16 @@ class Typeahead:
     def __init__(
         self, meta: Sequence[tuple[str, ...]], docs: Sequence[int], downloads: Sequence[int]
     ) -> None:
-        self._meta = meta
-        self._downloads = downloads
         index: dict[str, set[int]] = {}
+        # Per document: its title and name as normalised words, and the rest of its order.
+        self._texts: dict[int, tuple[str, str]] = {}
+        self._order: dict[int, tuple] = {}
         for d in docs:
             _publisher, name, _version, title = meta[d][:4]
-            for w in {*words(name.replace("-", " ")), *words(title)}:
+            title_words, name_words = words(title), words(name.replace("-", " "))
+            self._texts[d] = (" ".join(title_words), " ".join(name_words))
+            self._order[d] = (-downloads[d], title.lower(), name)
+            for w in {*title_words, *name_words}:
                 index.setdefault(w, set()).add(d)
         self._index = index
         self._words = sorted(index)
@@ -35,7 +40,11 @@ class Typeahead:
         return found
 
     def complete(self, typed: list[str], limit: int) -> list[int]:
-        """Return up to limit documents matching every typed word as a prefix, best first."""
+        """Return up to limit documents matching every typed word as a prefix, best first.
+
+        What the user typed as the start of the title or name comes first, then the most
+        downloaded, then by title.
+        """
         candidates: set[int] | None = None
         for w in typed[:MAX_TYPED_WORDS]:
             found = self._starting(w)
@@ -43,13 +52,10 @@ class Typeahead:
             if not candidates:
                 return []
         phrase = " ".join(typed)
+        texts, order = self._texts, self._order
 
         def key(d: int) -> tuple:
-            _publisher, name, _version, title = self._meta[d][:4]
-            # What the user typed as the start of the title or name beats a word further in.
-            starts = " ".join(words(title)).startswith(phrase) or " ".join(
-                words(name.replace("-", " "))
-            ).startswith(phrase)
-            return (not starts, -self._downloads[d], title.lower(), name)
+            title, name = texts[d]
+            return (not (title.startswith(phrase) or name.startswith(phrase)), order[d])
 
-        return sorted(candidates or (), key=key)[:limit]
+        return heapq.nsmallest(limit, candidates or (), key=key)
