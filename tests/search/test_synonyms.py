@@ -6,6 +6,7 @@ import pytest
 
 from registry.search import WhooshEngine
 from registry.search.analysis import stems
+from registry.search.query import plan
 from registry.search.synonyms import load_synonyms, parse
 from tests.search.conftest import keys
 
@@ -146,3 +147,13 @@ def test_synonyms_file_naming_an_unknown_tag_is_refused() -> None:
 def test_groups_sharing_an_expression_are_joined() -> None:
     synonyms = parse({"groups": [["a1", "b1"], ["b1", "c1"]]})
     assert set(synonyms.groups[("a1",)]) == {("a1",), ("b1",), ("c1",)}
+
+
+def test_a_new_multi_word_synonym_matches_before_a_reindex(engine: WhooshEngine) -> None:
+    # Its word pairs are not in the index yet, so the phrase matches as all of its words in
+    # one field: Kent's README says "corporate parenting board".
+    synonyms = parse({"groups": [["corporate parenting board", "cpb"]]})
+    (concept,) = plan("CPB", synonyms).concepts
+    snap = engine._current()
+    found = {"/".join(snap.meta[d][:2]) for d in snap.concept(concept).scores}
+    assert found == {"kent/cla-review-workflow"}
