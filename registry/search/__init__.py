@@ -25,6 +25,7 @@ are built from words, never parsed, so no input fails; highlights are HTML (esca
 
 from registry.search.engine import WhooshEngine
 from registry.search.interface import FACETS, SORTS, SearchDocument, SearchEngine
+from registry.search.parallel import RebuildError
 from registry.search.store import IndexFormatError, LockTimeout
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "SORTS",
     "IndexFormatError",
     "LockTimeout",
+    "RebuildError",
     "SearchDocument",
     "SearchEngine",
     "WhooshEngine",
