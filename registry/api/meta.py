@@ -61,7 +61,7 @@ def healthz():
     try:
         checks["index"] = f"ok ({reg.search.count()} packs)"
     except Exception as exc:
-        checks["index"] = f"error: {type(exc).__name__}"
+        checks["index"] = f"error: {type(exc).__name__}; rebuild it with `cmsreg-server reindex`"
     ok = all(v.startswith("ok") for v in checks.values())
     return {"status": "ok" if ok else "error", **checks}, 200 if ok else 503
 

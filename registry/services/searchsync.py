@@ -53,12 +53,16 @@ def drain(reg) -> int:
                 if not rows:
                     return done
                 packs = {(r.publisher, r.name) for r in rows}
+                docs = []
                 for publisher, name in sorted(packs):
                     doc = build_document(reg, session, publisher, name)
                     if doc is None:
                         reg.search.remove(publisher, name)
                     else:
-                        reg.search.index([doc])
+                        docs.append(doc)
+                # One batch: every index write starts a new generation and resets caches.
+                if docs:
+                    reg.search.index(docs)
                 session.execute(delete(SearchQueue).where(SearchQueue.id.in_([r.id for r in rows])))
                 done += len(packs)
 
