@@ -98,6 +98,12 @@ def register_error_handlers(app: Any) -> None:
         (store.Busy, 503),
     ):
         app.register_error_handler(cls, _store_handler(status))
+    from registry.search import IndexFormatError, LockTimeout
+
+    # An index written by another version, or a writer that held the lock too long: the
+    # operator's business, not the user's, and not a bug — 503 with what to do.
+    app.register_error_handler(IndexFormatError, _store_handler(503))
+    app.register_error_handler(LockTimeout, _store_handler(503))
 
     app.register_error_handler(HTTPException, render_http_error)
 

@@ -7,6 +7,7 @@ import hashlib
 import io
 import tarfile
 import zipfile
+from pathlib import Path
 
 from registry.packs.build import build_zip
 from tests.conftest import auth, upload
@@ -292,3 +293,12 @@ def test_json_reads_answer_304_to_a_matching_etag(client, accounts):
         ).status_code
         == 304
     )
+
+
+def test_an_index_of_an_older_format_answers_503_saying_to_reindex(client, reg):
+    assert client.get("/api/v1/search?q=x").status_code == 200
+    (Path(reg.settings["INDEX_PATH"]) / "current" / "cmsreg-format").write_text("1")
+    reg.search.close()  # as a restarted worker would, it opens the index afresh
+    r = client.get("/api/v1/search?q=x")
+    assert r.status_code == 503, r.get_json()
+    assert "cmsreg-server reindex" in r.get_json()["message"]
