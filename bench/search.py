@@ -1,29 +1,47 @@
 """Benchmark search: the Whoosh engine against SQLite FTS5 and git grep on the same corpus.
 
-    .venv/bin/python bench/search.py [--packs 10000] [--queries 200] [--http URL]
+    .venv/bin/python bench/search.py [--packs 10000] [--queries 200] [--no-http] [--http URL]
+                                     [--seconds 10] [--connections 4] [--wrk-threads 1] [--no-wrk]
 
 Generates a deterministic corpus, rebuilds the index through WhooshEngine, and times the same
 queries (each with one filter, answered with counts for every facet) on the engine, on an FTS5
 table (plain, and computing the same facet counts), and with `git grep` over the corpus files.
 Every engine query is timed once, cold: the (query, filter) pairs are all distinct, so the
 engine's results cache never answers; its per-term caches warm up as a real server's would.
+
+Then the same search through the API: with Flask's test client in this process, and through a
+real `cmsreg-server serve` (gunicorn, two workers) on 127.0.0.1 started on an instance made by
+`cmsreg-server init` whose index holds the corpus. The 200 queries are sent one at a time, with
+one client, twice: the first pass meets cold caches (each worker opens the index on its first
+search and has its own caches); in the second, the term caches are warm and a worker's results
+cache answers the queries it saw before. Every answer (total, every facet count, packs in order)
+is compared with the engine's. Throughput is measured with wrk (httpx threads when wrk is not
+installed or with --no-wrk; they compete with the server for the same CPUs) cycling through the
+200 query URLs, which the results caches soon answer, and through queries never asked before;
+GET /healthz, which searches nothing, gives the ceiling of the server itself on this machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import random
 import sqlite3
 import statistics
 import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
-from _corpus import make_corpus, make_queries  # bench/ is on the path when run as a script
+# bench/ is on the path when run as a script
+from _corpus import FILTER_CHOICES, QUERIES, make_corpus, make_queries
+from _server import Load, command, load_paths, serve, server_env
 
-from registry.search import FACETS, WhooshEngine
+from registry.search import FACETS, SORTS, WhooshEngine
 from registry.search.interface import FACET_SOURCES
 from registry.search.query import plan
 from registry.search.schema import to_record
@@ -166,56 +184,161 @@ def git_grep(root: Path, q: str) -> int:
     return len(found.stdout.splitlines())
 
 
-# HTTP, once the API serves search.
+# Through the API.
+
+TARGET_RATE = 200.0  # searches per second from the server
 
 
-def http_search_times(base_url: str, queries: list[Query]) -> tuple[list[float], list[int]]:
-    """Time GET {base_url}/api/v1/search for each query against a running server.
+def search_path(query: Query, sort: str = "relevance", page: int = 1) -> str:
+    """Return the /api/v1/search path and query string asking query."""
+    q, filters = query
+    params = [("q", q)] + [(k, v) for k, vs in filters.items() for v in vs]
+    if sort != "relevance":
+        params.append(("sort", sort))
+    if page != 1:
+        params.append(("page", str(page)))
+    return "/api/v1/search?" + urlencode(params)
 
-    Point this at `make run` (http://127.0.0.1:5000) with the same corpus indexed.
-    Returns the times and the totals the server answered.
+
+def summary(answer: dict) -> tuple:
+    """Return what two answers to the same search must share: total, facets, packs in order."""
+    return (
+        answer["total"],
+        answer["facets"],
+        [(r["publisher"], r["name"]) for r in answer["results"]],
+        answer.get("did_you_mean"),
+    )
+
+
+def http_times(base_url: str, paths: list[str]) -> tuple[list[float], list[dict]]:
+    """Time GET {base_url}{path} for each path, one at a time with one httpx client.
+
+    Returns the times and the JSON answers. Every request opens a connection: gunicorn's sync
+    workers close it after each response.
     """
     import httpx
 
-    times, totals = [], []
+    times, answers = [], []
     with httpx.Client(base_url=base_url, timeout=30) as client:
-        for q, filters in queries:
-            params = [("q", q)] + [(k, v) for k, vs in filters.items() for v in vs]
-            seconds, response = timed(lambda p=params: client.get("/api/v1/search", params=p))
+        for path in paths:
+            seconds, response = timed(lambda path=path: client.get(path))
             response.raise_for_status()
             times.append(seconds)
-            totals.append(response.json()["total"])
-    return times, totals
+            answers.append(response.json())
+    return times, answers
+
+
+def http_search_times(base_url: str, queries: list[Query]) -> tuple[list[float], list[dict]]:
+    """Time GET {base_url}/api/v1/search for each query, one at a time with one client.
+
+    Returns the times and the answers the server gave.
+    """
+    return http_times(base_url, [search_path(q) for q in queries])
 
 
 def in_process_http_times(
     instance: Path, queries: list[Query]
-) -> tuple[list[float], list[int]] | str:
-    """Time the API in-process when registry.create_app serves /api/v1/search, else say why.
+) -> tuple[list[float], list[dict]] | str:
+    """Time the API in-process with Flask's test client, or say why it cannot be.
 
     The app opens its own engine on <instance>/index, so its caches start cold too.
     """
     try:
-        from registry import create_app  # type: ignore[attr-defined]
+        from registry import create_app
     except ImportError:
-        return "registry.create_app does not exist yet"
+        return "registry.create_app does not exist"
+    app = None
     try:
         os.environ["CMSREG_INSTANCE"] = str(instance)
         app = create_app()
         if not any(r.rule == "/api/v1/search" for r in app.url_map.iter_rules()):
-            return "the API does not serve /api/v1/search yet"
+            return "the API does not serve /api/v1/search"
         client = app.test_client()
-        times, totals = [], []
-        for q, filters in queries:
-            params = [("q", q)] + [(k, v) for k, vs in filters.items() for v in vs]
-            seconds, response = timed(lambda p=params: client.get("/api/v1/search", query_string=p))
+        times, answers = [], []
+        for query in queries:
+            path = search_path(query)
+            seconds, response = timed(lambda path=path: client.get(path))
             if response.status_code != 200:
                 return f"/api/v1/search answered {response.status_code}"
             times.append(seconds)
-            totals.append(response.get_json()["total"])
-        return times, totals
+            answers.append(response.get_json())
+        return times, answers
     except Exception as error:  # a benchmark reports, it does not fail on another's module
         return f"could not run the app in-process: {error!r}"
+    finally:
+        if app is not None:
+            app.extensions["cmsreg"].close()
+
+
+def unasked(queries: list[Query]) -> list[str]:
+    """Return the paths of every (query, filter, sort, page 1 or 2) not in queries, shuffled.
+
+    Used for throughput without the results cache: none of them has been asked before, and
+    there are enough (about 9,000) that a 10-second run at several hundred per second asks
+    each at most once. Each is the same work as a measured query: match, count every facet,
+    rank (or sort) and highlight a page of 20.
+    """
+    measured = {(q, tuple((k, tuple(v)) for k, v in f.items())) for q, f in queries}
+    pool = [
+        search_path((q, {facet: list(values)}), sort, page)
+        for q in QUERIES
+        for facet, values in FILTER_CHOICES
+        for sort in SORTS
+        for page in (1, 2)
+        if not (sort == "relevance" and page == 1 and (q, ((facet, tuple(values)),)) in measured)
+    ]
+    random.Random(11).shuffle(pool)
+    return pool
+
+
+@dataclass
+class Served:
+    """What was measured through a running server."""
+
+    url: str
+    health: dict
+    passes: list[tuple[list[float], list[dict]]]  # the 200 queries, one at a time, twice
+    floor: list[float]  # GET /healthz as many times, one at a time, with the same client
+    cycled: Load  # the 200 query URLs in a loop
+    fresh: Load  # queries never asked before
+    fresh_pool: int
+    healthz: Load
+    wrk_threads: int
+
+
+def measure_server(
+    base: str, health: dict, queries: list[Query], args: argparse.Namespace
+) -> Served:
+    """Latency of the queries one at a time (twice), then throughput, through the server at base."""
+    passes = [http_search_times(base, queries) for _ in range(2)]
+    floor, _ = http_times(base, ["/healthz"] * len(queries))
+    threads, wrk = args.wrk_threads, not args.no_wrk
+    cycled = load_paths(
+        base, [search_path(q) for q in queries], args.seconds, args.connections, threads, wrk
+    )
+    pool = unasked(queries)
+    fresh = load_paths(base, pool, args.seconds, args.connections, threads, wrk)
+    healthz = load_paths(base, ["/healthz"], args.seconds, args.connections, threads, wrk)
+    return Served(base, health, passes, floor, cycled, fresh, len(pool), healthz, threads)
+
+
+def served_instance(
+    instance: Path, docs: list, queries: list[Query], args: argparse.Namespace
+) -> Served:
+    """Start `cmsreg-server serve` on instance (its index must hold docs), measure, stop it."""
+    settings = {"CMSREG_INSTANCE": str(instance)}
+    with serve(settings, workers=2, log=instance / "serve.log") as (base, health):
+        if health.get("index") != f"ok ({len(docs)} packs)":
+            raise SystemExit(f"the server does not see the bench index: /healthz said {health}")
+        return measure_server(base, health, queries, args)
+
+
+def external(url: str, queries: list[Query], args: argparse.Namespace) -> Served:
+    """Measure a server already running at url (it should hold the same corpus)."""
+    import httpx
+
+    health = httpx.get(url.rstrip("/") + "/healthz", timeout=30).json()
+    return measure_server(url.rstrip("/"), health, queries, args)
 
 
 # The report.
@@ -228,7 +351,48 @@ def ms(values: Sequence[float], p: float) -> str:
 
 def row(name: str, *cells: str) -> str:
     """Return one table row."""
-    return f"{name:<34}" + "".join(f"{c:>14}" for c in cells)
+    return f"{name:<46}" + "".join(f"{c:>14}" for c in cells)
+
+
+def agreement(answers: list[dict], expected: list[dict]) -> str:
+    """Return how many answers have the engine's total, facet counts and packs in order."""
+    same = sum(summary(a) == summary(e) for a, e in zip(answers, expected, strict=True))
+    return (
+        f"{same}/{len(expected)} same" if same == len(expected) else f"{same}/{len(expected)} SAME"
+    )
+
+
+def latency_row(name: str, times: list[float], answers: list[dict], expected: list[dict]) -> str:
+    """Return a row: p50, p95 and max in milliseconds, and the answers' agreement."""
+    return row(
+        name, ms(times, 50), ms(times, 95), f"{max(times) * 1000:.1f}", agreement(answers, expected)
+    )
+
+
+def rate_row(name: str, result: Load) -> str:
+    """Return a row: searches per second, latency under load and requests made."""
+    under = (
+        (f"{result.p50_ms:.1f}", f"{result.p99_ms:.1f}")
+        if result.p50_ms is not None and result.p99_ms is not None
+        else ("-", "-")
+    )
+    return row(name, f"{result.rate:.0f}", *under, f"{result.requests:,}")
+
+
+def verdict(name: str, value: str, ok: bool) -> str:
+    """Return a target line."""
+    return row(name, value, "PASS" if ok else "MISS")
+
+
+def init_instance(instance: Path) -> None:
+    """Make an instance as an operator would: `cmsreg-server init`."""
+    subprocess.run(
+        [command("cmsreg-server"), "init"],
+        env=server_env({"CMSREG_INSTANCE": str(instance)}),
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -240,14 +404,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--procs", type=int, default=2, help="also time a rebuild in this many processes"
     )
-    parser.add_argument("--http", metavar="URL", help="also time a running server's API")
+    parser.add_argument(
+        "--no-http", action="store_true", help="skip `cmsreg-server serve` (latency, throughput)"
+    )
+    parser.add_argument(
+        "--http",
+        metavar="URL",
+        help="measure this running server (same corpus) instead of one started here",
+    )
+    parser.add_argument("--seconds", type=float, default=10.0, help="per throughput measurement")
+    parser.add_argument("--connections", type=int, default=4, help="open connections under load")
+    parser.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (of the same CPUs)")
+    parser.add_argument(
+        "--no-wrk", action="store_true", help="load with httpx threads even with wrk"
+    )
     args = parser.parse_args(argv)
+    # The app's logging setup (test client) would otherwise report each of our requests.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
     docs = make_corpus(args.packs)
     queries = make_queries(args.queries)
     with tempfile.TemporaryDirectory(prefix="cmsreg-bench-") as tmp:
         root = Path(tmp)
         instance = root / "instance"
+        init_instance(instance)
         engine = WhooshEngine(instance / "index")
         rebuild_s, _ = timed(lambda: engine.rebuild(docs))
         parallel = WhooshEngine(root / "parallel", procs=args.procs)
@@ -255,28 +435,30 @@ def main(argv: list[str] | None = None) -> int:
         parallel.close()
         fts_build_s, db = timed(lambda: build_fts(root / "fts.db", docs))
 
-        whoosh, totals = [], []
+        whoosh, answers = [], []
         for q, filters in queries:
             seconds, answer = timed(lambda q=q, f=filters: engine.search(q, f))
             whoosh.append(seconds)
-            totals.append(answer["total"])
+            answers.append(answer)
+        totals = [a["total"] for a in answers]
         plain, faceted, fts_totals = [], [], []
         for query in queries:
             seconds, total = timed(lambda query=query: fts_plain(db, query))
             plain.append(seconds)
             fts_totals.append(total)
             faceted.append(timed(lambda query=query: fts_faceted(db, query))[0])
+        engine.close()
+        db.close()
         git_build_s, _ = timed(lambda: build_git(root / "git", docs))
         grep = [
             timed(lambda q=q: git_grep(root / "git", q))[0] for q, _ in queries[: args.grep_queries]
         ]
-        http = (
-            http_search_times(args.http, queries)
-            if args.http
-            else in_process_http_times(instance, queries)
-        )
-        engine.close()
-        db.close()
+        test_client = in_process_http_times(instance, queries)
+        served = None
+        if args.http:
+            served = external(args.http, queries, args)
+        elif not args.no_http:
+            served = served_instance(instance, docs, queries, args)
 
     w95, p95, f95 = (percentile(v, 95) for v in (whoosh, plain, faceted))
     print(
@@ -306,24 +488,91 @@ def main(argv: list[str] | None = None) -> int:
     )
     if parallel_s is not None:
         print(row(f"rebuild in {args.procs} processes (s)", f"{parallel_s:.1f}"))
-    if isinstance(http, str):
-        print(f"HTTP: not available yet ({http})")
+
+    print()
+    print(row("/api/v1/search, one query at a time (ms)", "p50", "p95", "max", "answers"))
+    if isinstance(test_client, str):
+        print(f"Flask test client: not available ({test_client})")
     else:
-        http_times, http_totals = http
-        agree = "same totals" if http_totals == totals else "DIFFERENT totals"
+        print(latency_row("Flask test client, in-process", *test_client, answers))
+    if served is None:
+        print("cmsreg-server serve: skipped (--no-http)")
+    else:
+        (first, first_answers), (second, second_answers) = served.passes
+        print(latency_row("serve, 1st pass (cold caches)", first, first_answers, answers))
+        print(latency_row("serve, 2nd pass (warm caches)", second, second_answers, answers))
+        floor = served.floor
         print(
-            row("HTTP /api/v1/search p50, p95 (ms)", ms(http_times, 50), ms(http_times, 95), agree)
+            row(
+                "serve, GET /healthz (client + server floor)",
+                ms(floor, 50),
+                ms(floor, 95),
+                f"{max(floor) * 1000:.1f}",
+                "-",
+            )
         )
+        print()
+        print(row("throughput", "searches/s", "p50 (ms)", "p99 (ms)", "requests"))
+        print(rate_row(f"serve, the {len(queries)} query URLs cycled", served.cycled))
+        fresh_note = "" if served.fresh.requests <= served.fresh_pool else " (wrapped)"
+        print(rate_row(f"serve, queries never asked before{fresh_note}", served.fresh))
+        print(rate_row("serve, GET /healthz (framework ceiling)", served.healthz))
+        tool = served.cycled.tool
+        how = (
+            f"wrk, {served.wrk_threads} thread(s)"
+            if tool == "wrk"
+            else "httpx threads, not wrk (the client competes with the server for the CPUs)"
+        )
+        print(
+            f"  {served.url} ({'started here: cmsreg-server serve --workers 2' if not args.http else 'given'},"
+            f" /healthz index: {served.health.get('index')}); load by {how},"
+            f" {args.connections} connections, {args.seconds:g} s each"
+        )
+
+    print()
     checks = [
-        ("p95 <= 0.75 x FTS5+facets p95", w95 / f95, 0.75),
-        ("p95 <= 1.5 x FTS5 plain p95", w95 / p95, 1.5),
-        ("p50 <= 10 ms", percentile(whoosh, 50) * 1000, 10.0),
-        ("rebuild <= 10 x FTS5 build", rebuild_s / fts_build_s, 10.0),
+        verdict("p95 <= 0.75 x FTS5+facets p95", f"{w95 / f95:.2f}", w95 / f95 <= 0.75),
+        verdict("p95 <= 1.5 x FTS5 plain p95", f"{w95 / p95:.2f}", w95 / p95 <= 1.5),
+        verdict(
+            "p50 <= 10 ms",
+            f"{percentile(whoosh, 50) * 1000:.1f} ms",
+            percentile(whoosh, 50) <= 0.010,
+        ),
+        verdict(
+            "rebuild <= 10 x FTS5 build",
+            f"{rebuild_s / fts_build_s:.2f}",
+            rebuild_s / fts_build_s <= 10,
+        ),
     ]
     if parallel_s is not None:
-        checks.append((f"  same, {args.procs} processes", parallel_s / fts_build_s, 10.0))
-    for name, value, limit in checks:
-        print(row(name, f"{value:.2f}", "met" if value <= limit else "NOT MET"))
+        ratio = parallel_s / fts_build_s
+        checks.append(verdict(f"  same, {args.procs} processes", f"{ratio:.2f}", ratio <= 10))
+    if served is not None:
+        h50, h95 = (percentile(served.passes[0][0], p) for p in (50, 95))
+        checks += [
+            verdict(
+                "HTTP p95 <= 0.75 x FTS5+facets p95 (1st pass)",
+                f"{h95 / f95:.2f}",
+                h95 / f95 <= 0.75,
+            ),
+            verdict(
+                "HTTP p95 <= 1.5 x FTS5 plain p95 (1st pass)", f"{h95 / p95:.2f}", h95 / p95 <= 1.5
+            ),
+            verdict("HTTP p50 <= 10 ms (1st pass)", f"{h50 * 1000:.1f} ms", h50 <= 0.010),
+            verdict(
+                f">= {TARGET_RATE:.0f} searches/s, never asked before",
+                f"{served.fresh.rate:.0f}/s",
+                served.fresh.rate >= TARGET_RATE,
+            ),
+            verdict(
+                f">= {TARGET_RATE:.0f} searches/s, {len(queries)} URLs cycled",
+                f"{served.cycled.rate:.0f}/s",
+                served.cycled.rate >= TARGET_RATE,
+            ),
+        ]
+    print(row("targets (in-process unless HTTP)", "value", "verdict"))
+    for line in checks:
+        print(line)
     return 0
 
 

@@ -25,22 +25,17 @@ import argparse
 import io
 import os
 import random
-import re
-import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime
 from hashlib import sha1
-from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
 import yaml
+from _server import free_port, load, serve, stop, wait_for  # bench/ is on the path
 
 from registry.db.models import AuditEvent, Organisation, Pack, Submission, Version
 from registry.packs.build import build_tar_gz, build_zip
@@ -477,73 +472,6 @@ def row(name: str, *cells: str) -> str:
 # -- downloads ------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A free TCP port of 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
-    """Wait until url answers 200, or fail."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"{proc.args[0]} exited with {proc.returncode}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit(f"{url} did not answer in {timeout:g} s")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """SIGTERM the process group, SIGKILL it after 15 seconds."""
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    except ProcessLookupError:
-        pass
-
-
-def load(url: str, seconds: float, connections: int = 8) -> tuple[float, str]:
-    """Requests per second on url for seconds: wrk when installed, else httpx threads."""
-    wrk = shutil.which("wrk")
-    if wrk:
-        out = subprocess.run(
-            [wrk, "-t2", f"-c{connections}", f"-d{seconds:g}s", url],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=seconds + 60,
-        ).stdout
-        found = re.search(r"Requests/sec:\s+([\d.]+)", out)
-        errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-        if errors:
-            raise SystemExit(f"{url}: {errors.group(1)} failed responses\n{out}")
-        return float(found.group(1)) if found else 0.0, "wrk"
-    done = [0] * connections
-    deadline = time.monotonic() + seconds
-
-    def client(i: int) -> None:
-        with httpx.Client(timeout=30) as c:
-            while time.monotonic() < deadline:
-                c.get(url).raise_for_status()
-                done[i] += 1
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(connections)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sum(done) / seconds, "httpx threads"
-
-
 def downloads(reg: Registry, rng: random.Random, seconds: float) -> None:
     """Throughput of one cached archive through the registry and through a static file server."""
     topic = TOPICS[0]
@@ -560,54 +488,37 @@ def downloads(reg: Registry, rng: random.Random, seconds: float) -> None:
     cached = reg.store.archive_file("leeds", "download-bench", "1.0.0", "zip")
     size = cached.size
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CMSREG_", "GUNICORN_"))}
-    env |= {
+    settings = {
         "CMSREG_INSTANCE": reg.settings["INSTANCE"],
         "CMSREG_DATABASE_URL": reg.settings["DATABASE_URL"],
     }
-    port, static_port = free_port(), free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("cmsreg-server")),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    static = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "http.server",
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-            str(cached.path.parent),
-            str(static_port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(base + "/healthz", server)
-        static_url = f"http://127.0.0.1:{static_port}/{cached.path.name}"
-        wait_for(static_url, static)
-        url = f"{base}/api/v1/packs/leeds/download-bench/versions/1.0.0/download?format=zip"
-        r = httpx.get(url)
-        assert r.status_code == 200 and len(r.content) == size, r.status_code
-        registry_rps, tool = load(url, seconds)
-        static_rps, _ = load(static_url, seconds)
-    finally:
-        stop(server)
-        stop(static)
+    static_port = free_port()
+    with serve(settings) as (base, _):
+        static = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "http.server",
+                "--bind",
+                "127.0.0.1",
+                "--directory",
+                str(cached.path.parent),
+                str(static_port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            static_url = f"http://127.0.0.1:{static_port}/{cached.path.name}"
+            wait_for(static_url, static)
+            url = f"{base}/api/v1/packs/leeds/download-bench/versions/1.0.0/download?format=zip"
+            r = httpx.get(url)
+            assert r.status_code == 200 and len(r.content) == size, r.status_code
+            registry_rps, tool = load(url, seconds)
+            static_rps, _ = load(static_url, seconds)
+        finally:
+            stop(static)
     print(
         f"\ndownload of one cached archive ({size / 1e6:.2f} MB zip), {seconds:g} s each with {tool},"
         " 8 connections"
