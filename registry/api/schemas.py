@@ -12,7 +12,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import UnsupportedMediaType
 
-from registry.services.moderation import MAX_NOTE
+from registry.services.reasons import MAX_TEXT
 
 
 class Parser(FlaskParser):
@@ -65,7 +65,7 @@ class UploadArgs(Strict):
 
 
 class NoteArgs(Strict):
-    note = fields.String(load_default=None, validate=[validate.Length(max=MAX_NOTE), storable_text])
+    note = fields.String(load_default=None, validate=[validate.Length(max=MAX_TEXT), storable_text])
 
 
 class ApproveArgs(NoteArgs):
@@ -79,13 +79,13 @@ class ApproveArgs(NoteArgs):
 
 class ReasonArgs(Strict):
     reason = fields.String(
-        required=True, validate=[validate.Length(min=1, max=MAX_NOTE), storable_text]
+        required=True, validate=[validate.Length(min=1, max=MAX_TEXT), storable_text]
     )
 
 
 class OptionalReasonArgs(Strict):
     reason = fields.String(
-        load_default=None, validate=[validate.Length(max=MAX_NOTE), storable_text]
+        load_default=None, validate=[validate.Length(max=MAX_TEXT), storable_text]
     )
 
 

@@ -16,13 +16,12 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from registry.db.models import Pack, Review, Submission, Version
-from registry.errors import BadRequest, Conflict, Forbidden, Unprocessable
+from registry.errors import Conflict, Forbidden, Unprocessable
 from registry.services import audit, faults, searchsync
 from registry.services.accounts import Actor
 from registry.services.context import Registry
 from registry.services.publish import claim_key, get_submission
-
-MAX_NOTE = 2000
+from registry.services.reasons import optional_text, required_reason
 
 
 def _check_moderator(actor: Actor, sub: Submission) -> None:
@@ -43,10 +42,7 @@ def approve(
     acknowledge: list[str] | None = None,
 ) -> Version:
     """Approve a pending submission: tag it in git, record the version, queue it for search."""
-    if note and len(note) > MAX_NOTE:
-        raise BadRequest(
-            f"Keep the note under {MAX_NOTE} characters.", errors={"note": ["too long"]}
-        )
+    note = optional_text(note, "note")
     with reg.db.session() as session:
         sub = get_submission(session, submission_id)
         _check_moderator(actor, sub)
@@ -121,26 +117,18 @@ def approve(
 
 def reject(reg: Registry, actor: Actor, submission_id: int, reason: str) -> Submission:
     """Reject a pending submission with a reason the publisher can act on."""
-    if not reason or not reason.strip():
-        raise Unprocessable(
-            "Give a `reason` so the publisher knows what to change.",
-            errors={"reason": ["required"]},
-        )
-    if len(reason) > MAX_NOTE:
-        raise Unprocessable(
-            f"Keep the reason under {MAX_NOTE} characters.", errors={"reason": ["too long"]}
-        )
+    reason = required_reason(reason, "the publisher needs to know what to change")
     with reg.db.session() as session:
         sub = get_submission(session, submission_id)
         _check_moderator(actor, sub)
-        sub.status, sub.claim, sub.reason = "rejected", None, reason.strip()
+        sub.status, sub.claim, sub.reason = "rejected", None, reason
         sub.decided_at = datetime.now(UTC)
         session.add(
             Review(
                 submission_id=sub.id,
                 moderator=actor.username,
                 decision="reject",
-                note=reason.strip(),
+                note=reason,
             )
         )
         audit.record(
@@ -148,7 +136,7 @@ def reject(reg: Registry, actor: Actor, submission_id: int, reason: str) -> Subm
             actor.username,
             "reject",
             claim_key(sub.publisher.slug, sub.name, sub.version),
-            reason.strip(),
+            reason,
             submission=sub.id,
         )
     # The rejected content stays on its branch until withdrawn, so the publisher can see the diff.

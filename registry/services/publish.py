@@ -23,6 +23,7 @@ from registry.packs.validate import Report, validate_upload
 from registry.services import audit, faults
 from registry.services.accounts import Actor
 from registry.services.context import Registry
+from registry.services.reasons import optional_text
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
@@ -153,6 +154,7 @@ def withdraw(
 ) -> Submission:
     """Withdraw a pending or rejected submission of the actor's organisation."""
     actor.require("publish")
+    note = optional_text(note, "note")
     with reg.db.session() as session:
         sub = get_submission(session, submission_id)
         if not actor.may_publish_for(sub.publisher.slug):

@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from registry.db.models import Version
-from registry.errors import BadRequest, Conflict, Forbidden, Unprocessable
+from registry.errors import BadRequest, Conflict, Forbidden
 from registry.services import audit, searchsync
 from registry.services.accounts import Actor
 from registry.services.catalogue import get_version
 from registry.services.context import Registry
-
-MAX_REASON = 2000
+from registry.services.reasons import optional_text, required_reason
 
 
 def _check(actor: Actor, publisher: str, v: Version) -> None:
@@ -33,25 +32,15 @@ def yank(
     reg: Registry, actor: Actor, publisher: str, name: str, version: str, reason: str
 ) -> Version:
     """Yank an exact version with a reason councils will see."""
-    if not reason or not reason.strip():
-        raise Unprocessable(
-            "Give a `reason`: councils who downloaded it need to know why.",
-            errors={"reason": ["required"]},
-        )
-    if len(reason) > MAX_REASON:
-        raise Unprocessable(
-            f"Keep the reason under {MAX_REASON} characters.", errors={"reason": ["too long"]}
-        )
+    reason = required_reason(reason, "councils who downloaded it need to know why")
     _refuse_latest(version, "Yank")
     with reg.db.session() as session:
         v = get_version(session, publisher, name, version)
         _check(actor, publisher, v)
         if v.yanked:
             raise Conflict(f"{publisher}/{name} {v.version} is already yanked.")
-        v.yanked, v.yank_reason, v.yanked_at = True, reason.strip(), datetime.now(UTC)
-        audit.record(
-            session, actor.username, "yank", f"{publisher}/{name}@{v.version}", reason.strip()
-        )
+        v.yanked, v.yank_reason, v.yanked_at = True, reason, datetime.now(UTC)
+        audit.record(session, actor.username, "yank", f"{publisher}/{name}@{v.version}", reason)
         searchsync.enqueue(session, publisher, name)
     searchsync.drain(reg)
     return v
@@ -68,7 +57,13 @@ def unyank(
         if not v.yanked:
             raise Conflict(f"{publisher}/{name} {v.version} is not yanked.")
         v.yanked, v.yank_reason, v.yanked_at = False, None, None
-        audit.record(session, actor.username, "unyank", f"{publisher}/{name}@{v.version}", reason)
+        audit.record(
+            session,
+            actor.username,
+            "unyank",
+            f"{publisher}/{name}@{v.version}",
+            optional_text(reason, "reason"),
+        )
         searchsync.enqueue(session, publisher, name)
     searchsync.drain(reg)
     return v
