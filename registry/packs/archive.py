@@ -361,7 +361,7 @@ def _windows_name(path: str, limits: Limits) -> Found | None:
 
 
 def _git_name(path: str, limits: Limits) -> Found | None:
-    if any(_is_git_name(part) for part in path.split("/")):
+    if any(is_git_name(part) for part in path.split("/")):
         return (
             "git-metadata",
             "is one of git's own files, or named like one, which the registry's git store cannot "
@@ -463,7 +463,8 @@ def _is_junk(name: str) -> bool:
     )
 
 
-def _is_git_name(part: str) -> bool:
+def is_git_name(part: str) -> bool:
+    """True for path components git refuses or acts on (.git…, .gitattributes, GIT~1, spoofs)."""
     folded = part.translate(HFS_IGNORED).lower().rstrip(". ")
     return folded.startswith(GIT_NAME_PREFIX) or GIT_SHORT_NAME.fullmatch(folded) is not None
 
@@ -1026,7 +1027,7 @@ def _walk(
         items = sorted(listing, key=lambda item: item.name)
     for item in items:
         name = prefix + item.name
-        if _is_junk(name) or _is_git_name(item.name):  # a checkout's own files
+        if _is_junk(name) or is_git_name(item.name):  # a checkout's own files
             continue
         if item.is_symlink():
             meter.entry(is_file=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# The same git-name rule the upload check applies, so both refuse exactly the same names.
+from registry.packs.archive import is_git_name
 from registry.packs.versions import SemVer, is_semver
 
 from .errors import InvalidRef
@@ -25,11 +27,6 @@ TAG_PREFIX = "refs/tags/"
 
 MAX_PATH_BYTES = 4096
 MAX_COMPONENT_BYTES = 255
-# Code points HFS+ ignores in file names; git fsck treats ".g\u200cit" as ".git" for that reason.
-_HFS_IGNORED = dict.fromkeys(
-    [0x200C, 0x200D, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x206A, 0x2070), 0xFEFF]
-)
-_NTFS_SHORT_GIT = re.compile(r"git~[0-9]+", re.IGNORECASE)
 
 
 def check_slug(value: object, what: str) -> str:
@@ -77,12 +74,6 @@ def check_submission_id(value: object) -> str:
     )
 
 
-def _is_git_name(component: str) -> bool:
-    """True for names git fsck rejects or treats specially (.git, .gitmodules, git~1 …)."""
-    folded = component.translate(_HFS_IGNORED).lower().rstrip(". ")
-    return folded.startswith(".git") or bool(_NTFS_SHORT_GIT.fullmatch(folded))
-
-
 def check_path(path: object) -> str:
     """Return path when it is a safe relative POSIX file path inside a pack, else raise."""
     if not isinstance(path, str) or not path:
@@ -104,7 +95,7 @@ def check_path(path: object) -> str:
             raise InvalidRef(f"file path {path!r} has a part starting with '-'")
         if len(part.encode("utf-8")) > MAX_COMPONENT_BYTES:
             raise InvalidRef(f"file path {path!r} has a part longer than 255 bytes")
-        if _is_git_name(part):
+        if is_git_name(part):
             raise InvalidRef(f"file path {path!r} uses a name git reserves ({part!r})")
     return path
 
