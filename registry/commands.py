@@ -31,6 +31,17 @@ class _Ctx:
 pass_ctx = click.make_pass_decorator(_Ctx, ensure=True)
 
 
+def _bind_options(command):
+    """--host and --port, shared by `run` and `serve`."""
+    command = click.option(
+        "--port",
+        default=lambda: int(os.environ.get("PORT", 5000)),
+        type=int,
+        show_default="$PORT or 5000",
+    )(command)
+    return click.option("--host", default="127.0.0.1", show_default=True)(command)
+
+
 def _fail(exc: Exception) -> None:
     click.echo(f"error: {exc}", err=True)
     sys.exit(1)
@@ -67,13 +78,7 @@ def seed(ctx: _Ctx) -> None:
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option(
-    "--port",
-    default=lambda: int(os.environ.get("PORT", 5000)),
-    type=int,
-    show_default="$PORT or 5000",
-)
+@_bind_options
 def run(host: str, port: int) -> None:
     """Serve with the development server (one process; for trying the registry out)."""
     from registry import create_app
@@ -82,13 +87,7 @@ def run(host: str, port: int) -> None:
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option(
-    "--port",
-    default=lambda: int(os.environ.get("PORT", 5000)),
-    type=int,
-    show_default="$PORT or 5000",
-)
+@_bind_options
 @click.option(
     "--workers",
     default=2,
@@ -136,12 +135,13 @@ def check(ctx: _Ctx, repair: bool) -> None:
             err=True,
         )
         sys.exit(1)
-    if repair and problems:
+    if problems:  # repaired: look again from scratch
         remaining = run_check(ctx.reg, repair=False)
         for p in remaining:
             click.echo(f"still different: {p}", err=True)
-        sys.exit(1 if remaining else 0)
-    click.echo("git, database and index agree." if not problems else "")
+        if remaining:
+            sys.exit(1)
+    click.echo("git, database and index agree.")
 
 
 @cli.command("create-org")

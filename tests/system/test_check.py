@@ -43,6 +43,7 @@ def test_check_reports_and_repairs_a_deleted_row_and_a_rogue_branch(instance):
 
     repair = instance.check("--repair")
     assert repair.returncode == 0, repair.stdout + repair.stderr
+    assert repair.stdout.rstrip().endswith("git, database and index agree.")
     assert f"repaired: version {publisher}/{name} {version} is tagged in git" in repair.stdout
     assert "repaired: branch submissions/999 exists" in repair.stdout
     after = instance.sql(VERSIONS)
@@ -73,6 +74,7 @@ def test_check_reports_and_repairs_a_hand_made_submission_branch(instance):
     assert "submissions/999" in check.stdout
     repair = instance.check("--repair")
     assert repair.returncode == 0, repair.stdout + repair.stderr
+    assert repair.stdout.rstrip().endswith("git, database and index agree.")
     assert instance.refs("refs/heads/submissions/") == []
     assert "someone-elses-work" in check.stdout
     assert [r for r in instance.refs("refs/heads/") if not r.endswith("/main")] == []
