@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +47,9 @@ def check_pack(publisher: object, name: object) -> tuple[str, str]:
     return check_slug(publisher, "publisher"), check_slug(name, "pack name")
 
 
+LISTING_CACHE_SIZE = 512  # versions; a listing is a few hundred bytes per file
+
+
 class StoreReader:
     """Read-only access to the content store; use as a context manager to close its reader."""
 
@@ -60,6 +64,9 @@ class StoreReader:
         self.repo = Repository(Path(path), identity=identity, lock_timeout=lock_timeout)
         folder = Path(archive_cache) if archive_cache else self.repo.path.parent / "archives"
         self.archives = ArchiveCache(folder)
+        # File listings by tree id: a tree never changes, and hashing every file of a version
+        # on each GET of its page would cost more than the request itself.
+        self._listings: OrderedDict[str, list[FileInfo]] = OrderedDict()
 
     def close(self) -> None:
         """Stop the git reader process; the store can be used again afterwards."""
@@ -150,12 +157,18 @@ class StoreReader:
 
     def list_files(self, publisher: str, name: str, version: str) -> list[FileInfo]:
         """Return every file of a version with its size and the SHA-256 of its content."""
-        found = self._version(publisher, name, version)
+        tree = self._version(publisher, name, version).tree
+        if tree in self._listings:
+            self._listings.move_to_end(tree)
+            return list(self._listings[tree])
         listing = []
-        for path, oid in sorted(trees.walk_files(self.repo.db, found.tree).items()):
+        for path, oid in sorted(trees.walk_files(self.repo.db, tree).items()):
             data = self._blob(oid)
             listing.append(FileInfo(path, len(data), sha256_hex(data)))
-        return listing
+        self._listings[tree] = listing
+        if len(self._listings) > LISTING_CACHE_SIZE:
+            self._listings.popitem(last=False)
+        return list(listing)
 
     def read_file(self, publisher: str, name: str, version: str, path: str) -> bytes:
         """Return one file of a version, or raise NotFound."""

@@ -108,3 +108,17 @@ def test_a_fresh_store_object_reuses_the_cache(store: ContentStore) -> None:
     inode = first.path.stat().st_ino
     with ContentStore(store.repo.path, store.archives.folder) as other:
         assert other.archive_file("essex", "roles", "1.0.0", "zip").path.stat().st_ino == inode
+
+
+def test_file_listing_is_served_from_cache_after_the_first_read(tmp_path):
+    from registry.store import ContentStore
+
+    with ContentStore(tmp_path / "content.git") as store:
+        store.init()
+        files = {"cmspack.yaml": b"name: x\n", "README.md": b"# X\n"}
+        store.submit(1, "herts", "cached-pack", files)
+        store.approve(1, "herts", "cached-pack", "1.0.0", approver="mod")
+        first = store.list_files("herts", "cached-pack", "1.0.0")
+        store.close()  # the git reader is gone; a cached listing needs no object reads
+        store._blob = None  # any blob read now would fail loudly
+        assert store.list_files("herts", "cached-pack", "1.0.0") == first
