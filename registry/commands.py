@@ -144,6 +144,23 @@ def check(ctx: _Ctx, repair: bool) -> None:
     click.echo("git, database and index agree.")
 
 
+@cli.command()
+@pass_ctx
+def gc(ctx: _Ctx) -> None:
+    """Prune withdrawn, rejected and repaired-away content from the store, now."""
+    from registry.services.maintenance import collect_garbage
+
+    done = collect_garbage(ctx.reg)
+    click.echo(
+        f"Content repository: {_mb(done.size_before)} before, {_mb(done.size_after)} after; "
+        f"{done.archives_removed} cached archive file(s) removed."
+    )
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
 @cli.command("create-org")
 @click.argument("slug")
 @click.option("--name", required=True, help="The organisation's name.")

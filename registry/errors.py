@@ -61,6 +61,16 @@ class TooLarge(RegistryError):
     status = 413
 
 
+class TooManyRequests(RegistryError):
+    """Over a rate limit (429); `retry_after` says in how many seconds to try again."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int, errors: Any = None):
+        super().__init__(message, errors=errors)
+        self.retry_after = retry_after
+
+
 class Unprocessable(RegistryError):
     """The pack failed validation or has blocking findings (422)."""
 
@@ -86,6 +96,8 @@ def register_error_handlers(app: Any) -> None:
         if exc.status == 401:
             # RFC 9110: a 401 names the scheme that would be accepted.
             response.headers["WWW-Authenticate"] = 'Bearer realm="cmsreg"'
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after)
         return response, exc.status
 
     from registry.store import errors as store

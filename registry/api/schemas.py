@@ -12,6 +12,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import UnsupportedMediaType
 
+from registry.services.decisions import SubmissionStatus
 from registry.services.reasons import MAX_TEXT
 
 
@@ -100,7 +101,8 @@ class DiffArgs(Loose):
 
 class SubmissionListArgs(Loose):
     status = fields.String(
-        load_default=None, validate=validate.OneOf(["pending", "approved", "rejected", "withdrawn"])
+        load_default=None,
+        validate=validate.OneOf([s.value for s in SubmissionStatus]),
     )
 
 
@@ -121,11 +123,23 @@ class FindingOut(Schema):
     message = fields.String()
 
 
+class FlagOut(Schema):
+    id = fields.String()
+    severity = fields.String()
+    message = fields.String()
+
+
 class Checks(Schema):
     files = fields.Integer()
     size = fields.Integer()
     notices = fields.List(fields.Dict())
     findings = fields.List(fields.Nested(FindingOut))
+    flags = fields.List(
+        fields.Nested(FlagOut),
+        metadata={
+            "description": "Warnings about the submission as a whole, such as `supplier-change` (the pack moves to another user group); acknowledge each by id to approve"
+        },
+    )
 
 
 class ReviewOut(Schema):
@@ -138,7 +152,12 @@ class ReviewOut(Schema):
 
 class SubmissionOut(Schema):
     id = fields.Integer()
-    status = fields.String()
+    status = fields.String(
+        metadata={
+            "description": "pending, approving (an approval is being written: reject and withdraw answer 409), approved, rejected or withdrawn",
+            "enum": ["pending", "approving", "approved", "rejected", "withdrawn"],
+        }
+    )
     publisher = fields.String()
     name = fields.String()
     version = fields.String()
