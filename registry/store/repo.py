@@ -222,7 +222,8 @@ class Repository:
         then git prunes unreachable objects at once. Writers that add objects before naming
         them (a submission's blobs) hold the objects lock, shared, so none is pruned mid-write.
         """
-        with self.writing(), exclusive(self.objects_lock_path, self.lock_timeout):
+        # The objects lock first, as a submission takes them: the reverse order could deadlock.
+        with exclusive(self.objects_lock_path, self.lock_timeout), self.writing():
             self.git("reflog", "expire", "--expire-unreachable=now", "--all")
             self.git("gc", "--quiet", "--prune=now")
 
