@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
+import httpx
+
+HALF_REQUEST = b"GET /api/v1/vocabulary HTTP/1.1\r\nHost: registry.test\r\nAccept: */*\r\n"
 UPLOAD_HEAD = (
     "--cut\r\n"
     'Content-Disposition: form-data; name="archive"; filename="pack.zip"\r\n'
@@ -144,3 +147,19 @@ def cut_short_upload(token: str, announced: int = 40 * 1024 * 1024) -> bytes:
         f"Content-Length: {announced}",
         body=UPLOAD_HEAD.encode() + b"PK\x03\x04",
     )
+
+
+def open_raw(raws: list[Raw], url: str, data: bytes = b"") -> Raw:
+    """A raw connection that has sent data (perhaps nothing)."""
+    raw = Raw(url)
+    raws.append(raw)
+    return raw.send(data) if data else raw
+
+
+def fast_requests(url: str, count: int) -> None:
+    """count requests one after another, each on a new connection, each answered at once."""
+    for i in range(count):
+        path = "/healthz" if i % 2 else "/api/v1/vocabulary"
+        # 10 s: nothing here takes a second; the slow clients would hold it for 60 s.
+        response = httpx.get(url + path, timeout=10)
+        assert response.status_code == 200, response.text

@@ -15,9 +15,12 @@ import pytest
 from registry.errors import BODY_CUT_SHORT
 from tests.system.conftest import all_at_once
 from tests.system.rawhttp import (
+    HALF_REQUEST,
     Raw,
     assert_json_error,
     cut_short_upload,
+    fast_requests,
+    open_raw,
     request,
 )
 
@@ -25,7 +28,6 @@ pytestmark = pytest.mark.slow
 
 # A bound for "did not hang": far beyond the timeouts the tests set, well below gunicorn's 30 s.
 ANSWER_WITHIN = 15.0
-HALF_REQUEST = b"GET /api/v1/vocabulary HTTP/1.1\r\nHost: registry.test\r\nAccept: */*\r\n"
 
 
 @pytest.fixture
@@ -42,22 +44,6 @@ def raws() -> Iterator[list[Raw]]:
     for raw in opened:
         with contextlib.suppress(OSError):
             raw.close()
-
-
-def open_raw(raws: list[Raw], url: str, data: bytes = b"") -> Raw:
-    """A raw connection that has sent data (perhaps nothing)."""
-    raw = Raw(url)
-    raws.append(raw)
-    return raw.send(data) if data else raw
-
-
-def fast_requests(url: str, count: int) -> None:
-    """count requests one after another, each on a new connection, each answered at once."""
-    for i in range(count):
-        path = "/healthz" if i % 2 else "/api/v1/vocabulary"
-        # 10 s: nothing here takes a second; the slow clients would hold it for 60 s.
-        response = httpx.get(url + path, timeout=10)
-        assert response.status_code == 200, response.text
 
 
 def test_idle_and_half_sent_clients_do_not_hold_up_others(server, tokens, raws):
