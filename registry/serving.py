@@ -100,6 +100,13 @@ class TimedSocket(socket.socket):
                     raise self._slow() from None
                 left = left[sent:]
 
+    def sendfile(self, file: Any, offset: int = 0, count: int | None = None) -> int:
+        # socket.sendfile already bounds each pause (not the total) by the timeout.
+        try:
+            return super().sendfile(file, offset, count)
+        except TimeoutError:
+            raise self._slow() from None
+
     def _bound(self) -> None:
         """While reading headers, wait no later than the deadline."""
         if self._deadline is None:
