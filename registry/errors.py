@@ -7,6 +7,7 @@ do>, "errors": {<field>: [<problem>, …]}} — `errors` only where input was wr
 
 from __future__ import annotations
 
+import json
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -85,6 +86,11 @@ def error_body(status: int, message: str, errors: Any = None) -> dict[str, Any]:
     return body
 
 
+def error_json(status: int, message: str) -> bytes:
+    """The JSON error body as bytes, for answers written outside Flask (the HTTP server's own)."""
+    return json.dumps(error_body(status, message)).encode()
+
+
 def register_error_handlers(app: Any) -> None:
     """Render domain errors, HTTP errors and anything unexpected as JSON error bodies."""
     from flask import jsonify
@@ -134,11 +140,14 @@ def render_http_error(exc: Any):
     The API (flask-smorest) hands its HTTP errors here too, so every body carries a message.
     """
     from flask import jsonify
+    from werkzeug.exceptions import ClientDisconnected
 
     status = exc.code or 500
     data = getattr(exc, "data", None) or {}
     errors = data.get("messages") if isinstance(data, dict) else None
     message = _HTTP_MESSAGES.get(status) or exc.description or HTTPStatus(status).phrase
+    if isinstance(exc, ClientDisconnected):
+        message = BODY_CUT_SHORT
     if errors and status == 422:
         message = "Some fields are wrong; see `errors` for what to fix."
     response = jsonify(error_body(status, message, errors))
@@ -156,6 +165,10 @@ def _store_handler(status: int):
     return handle
 
 
+BODY_CUT_SHORT = (
+    "The request body could not be read to its end: it stopped arriving, ended before its "
+    "Content-Length, or its chunked encoding is broken. Send the whole request again."
+)
 _HTTP_MESSAGES = {
     400: "The request body could not be read: send a JSON object (Content-Type: application/json), or the pack as the multipart field `archive`.",
     404: "Nothing here: check the address against the API documentation at /api/docs.",

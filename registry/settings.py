@@ -96,6 +96,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Uploads one organisation may make in an hour (withdrawn and refused ones count); 0 means no limit.",
         int,
     ),
+    Setting(
+        "HEADER_TIMEOUT",
+        10.0,
+        "Seconds `serve` gives a client to send a request line and headers, and the longest a new connection may stay silent; then it closes the connection.",
+        float,
+    ),
+    Setting(
+        "BODY_TIMEOUT",
+        10.0,
+        "Seconds `serve` lets a request body, or a client receiving an answer, pause; a body that stalls or ends early answers 400.",
+        float,
+    ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 PREFIX = "CMSREG_"
@@ -140,6 +152,9 @@ def load_settings(
         raise SettingsError("CMSREG_ENV must be development or production")
     if values["ENV"] == "production" and not values["SECRET_KEY"]:
         raise SettingsError("CMSREG_SECRET_KEY must be set in production")
+    for name in ("HEADER_TIMEOUT", "BODY_TIMEOUT"):
+        if not 0 < values[name] <= 3600:
+            raise SettingsError(f"CMSREG_{name} must be more than 0 and at most 3600 seconds")
     return values
 
 
