@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import mimetypes
 
 from flask import Response, request, send_file
 from flask.views import MethodView
@@ -19,6 +18,7 @@ from registry.api.schemas import (
     ReasonArgs,
     VersionOut,
 )
+from registry.packs.filetypes import is_text_name
 from registry.services import catalogue, yanking
 
 blp = Blueprint(
@@ -30,19 +30,11 @@ blp = Blueprint(
 blp.ARGUMENTS_PARSER = PARSER  # before the views below are decorated
 blp.before_request(require_token_to_write)
 
-TEXT_TYPES = (
-    ".md",
-    ".txt",
-    ".xml",
-    ".moform",
-    ".json",
-    ".yaml",
-    ".yml",
-    ".csv",
-    ".sql",
-    ".tsv",
-    ".xsd",
-)
+# Pack files are served as one of these two types and nothing else: a type a browser renders
+# (text/html, image/svg+xml, application/xhtml+xml, application/xslt+xml ...) would let a file
+# run as a page of this site.
+TEXT_PLAIN = "text/plain; charset=utf-8"
+DOWNLOAD = "application/octet-stream"
 
 
 @blp.route("/<publisher>/<name>")
@@ -110,17 +102,17 @@ class DownloadView(MethodView):
 class FileView(MethodView):
     @blp.response(200, content_type="application/octet-stream")
     def get(self, publisher: str, name: str, version: str, path: str):
-        """One file of a version, as stored. Text is served as plain text, never as a page."""
+        """One file of a version, as stored: text as plain text, anything else as a download."""
         reg = registry()
         with reg.db.session() as session:
             data = catalogue.read_file(reg, session, publisher, name, version, path)
-        if path.lower().endswith(TEXT_TYPES):
-            mimetype = "text/plain; charset=utf-8"
+        if is_text_name(path):
+            response = Response(data, content_type=TEXT_PLAIN)
         else:
-            mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
-            if mimetype.startswith("text/") or "html" in mimetype or "svg" in mimetype:
-                mimetype = "text/plain; charset=utf-8"
-        response = Response(data, content_type=mimetype)
+            response = Response(data, content_type=DOWNLOAD)
+            response.headers.set(
+                "Content-Disposition", "attachment", filename=path.rsplit("/", 1)[-1]
+            )
         # Whatever a file holds, a browser must not run it as part of this site.
         response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
         response.headers["X-Content-Type-Options"] = "nosniff"
