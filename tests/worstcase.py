@@ -1,6 +1,6 @@
 """The worst upload the default limits allow, and a process that measures uploading it.
 
-`write_worst_case_zip(path, version)` writes a zip of well under a megabyte that unpacks to
+`write_worst_case_zip(path, version)` (or `write_worst_case_tar_gz`) writes a zip of well under a megabyte that unpacks to
 about 190 MiB of configuration text: one 120 MiB CSV extract and 1,990 form files of 36 KiB,
 within the 200 MiB and 2,000-file limits. Nothing in it is personal data, so the upload is
 accepted (201) and goes all the way through reading, scanning and storing. Members are
@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import functools
 import gc
+import gzip
 import io
 import json
 import resource
 import struct
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -121,6 +123,25 @@ def write_worst_case_zip(path: Path, version: str = "1.0.0") -> int:
         out.write(b"".join(directory))
         count, size = len(directory), out.tell() - start
         out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, size, start, 0))
+    return total
+
+
+def write_worst_case_tar_gz(path: Path, version: str = "1.0.0") -> int:
+    """Write the worst-case pack as a tar.gz at path; return the bytes it unpacks to."""
+    zipped = path.with_suffix(".zip-source")
+    total = write_worst_case_zip(zipped, version)
+    with (
+        zipfile.ZipFile(zipped) as source,
+        path.open("wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz,
+        tarfile.open(fileobj=gz, mode="w|", format=tarfile.PAX_FORMAT) as tar,
+    ):
+        for info in source.infolist():
+            member = tarfile.TarInfo(info.filename)
+            member.size, member.mode = info.file_size, 0o644
+            with source.open(info) as data:
+                tar.addfile(member, data)
+    zipped.unlink()
     return total
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.worstcase import write_worst_case_zip
+from tests.worstcase import write_worst_case_tar_gz, write_worst_case_zip
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BUDGET_MIB = 64  # extra resident memory one upload may take (issue 7)
@@ -36,9 +36,14 @@ def run_uploads(archives: list[Path]) -> dict:
 
 
 @pytest.mark.slow
-def test_worst_case_upload_stays_within_the_memory_budget(tmp_path: Path) -> None:
-    archive = tmp_path / "worst.zip"
-    unpacked = write_worst_case_zip(archive)
+@pytest.mark.parametrize(
+    ("name", "write"),
+    [("worst.zip", write_worst_case_zip), ("worst.tar.gz", write_worst_case_tar_gz)],
+    ids=["zip", "tar.gz"],
+)
+def test_worst_case_upload_stays_within_the_memory_budget(tmp_path: Path, name, write) -> None:
+    archive = tmp_path / name
+    unpacked = write(archive)
     assert archive.stat().st_size < 2 * 1024 * 1024 and unpacked > 180 * 1024 * 1024
     figures = run_uploads([archive])
     assert figures["statuses"] == [201]  # read, scanned and stored, not refused
