@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import unicodedata
+from urllib.parse import quote
 
 from flask import Response, request, send_file
 from flask.views import MethodView
@@ -35,6 +37,18 @@ blp.before_request(require_token_to_write)
 # run as a page of this site.
 TEXT_PLAIN = "text/plain; charset=utf-8"
 DOWNLOAD = "application/octet-stream"
+
+
+def _file_name(path: str) -> dict[str, str]:
+    """Content-Disposition's file name parameters: ASCII as is, else RFC 6266's filename*."""
+    name = path.rsplit("/", 1)[-1]
+    try:
+        name.encode("ascii")
+    except UnicodeEncodeError:
+        # Header values are Latin-1: an ASCII approximation, and the name itself encoded.
+        simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+        return {"filename": simple or "file", "filename*": f"UTF-8''{quote(name, safe='')}"}
+    return {"filename": name}
 
 
 @blp.route("/<publisher>/<name>")
@@ -110,9 +124,7 @@ class FileView(MethodView):
             response = Response(data, content_type=TEXT_PLAIN)
         else:
             response = Response(data, content_type=DOWNLOAD)
-            response.headers.set(
-                "Content-Disposition", "attachment", filename=path.rsplit("/", 1)[-1]
-            )
+            response.headers.set("Content-Disposition", "attachment", **_file_name(path))
         # Whatever a file holds, a browser must not run it as part of this site.
         response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
         response.headers["X-Content-Type-Options"] = "nosniff"

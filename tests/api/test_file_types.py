@@ -7,6 +7,8 @@ given such files through the content store itself before approval.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
 from tests.conftest import auth, upload
@@ -40,6 +42,8 @@ SERVED = {
     "docs/screen.png": "download",
     "docs/guide.pdf": "download",
     "config/Makefile": "download",
+    "docs/caf\u00e9.png": "download",
+    "docs/\u30b9\u30af\u30ea\u30fc\u30f3.png": "download",  # Japanese: not Latin-1
 }
 PAGE = b"<html><body><script>alert(document.domain)</script></body></html>\n"
 
@@ -75,4 +79,6 @@ def test_file_is_served_as_text_or_a_download_never_a_page(served, path: str) ->
     else:
         assert response.mimetype == "application/octet-stream"
         disposition = response.headers["Content-Disposition"]
-        assert disposition.startswith("attachment") and path.rsplit("/", 1)[-1] in disposition
+        name = path.rsplit("/", 1)[-1]
+        assert disposition.startswith("attachment")
+        assert name in disposition or f"UTF-8''{quote(name)}" in disposition

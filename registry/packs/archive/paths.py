@@ -67,6 +67,7 @@ Rule = Callable[[str, Limits], Found | None]
 
 
 def not_utf8(path: str, limits: Limits) -> Found | None:
+    """Refuse a name with bytes that are not UTF-8."""
     # Names arrive with undecodable bytes kept as surrogate escapes; a zip without the UTF-8 flag
     # is read as UTF-8 too (macOS and Info-ZIP write it that way) rather than guessing a code page.
     if any(unicodedata.category(ch) == "Cs" for ch in path):

@@ -64,6 +64,7 @@ class _Pieces:
         self._problems = problems
 
     def add(self, text: str) -> None:
+        """Keep text, up to the cell limit; past it, say once what was not read."""
         room = MAX_CELL_CHARS - self.size
         if len(text) > room:
             message = (
@@ -77,6 +78,7 @@ class _Pieces:
         self.size += len(text)
 
     def text(self) -> str:
+        """The text kept."""
         return "".join(self.parts)
 
 
@@ -183,7 +185,7 @@ class StringTable:
 
     def __init__(self) -> None:
         self._text = bytearray()
-        self._ends = array("Q")  # where each string ends in _text
+        self._ends = array("I")  # where each string ends in _text (< 2**32: it is bounded)
         self.used = bytearray()  # 1 for a string a cell used, or already scanned
 
     def __len__(self) -> int:

@@ -120,7 +120,8 @@ class UnitStream:
         self._hits.close()
 
     def _hit(self, line: int, offset: int, hit: Hit) -> None:
-        unit_line, where = self._units[bisect_right(self._starts, offset) - 1]
+        # Text only ever follows a begin(), so a unit holds every offset a value can start at.
+        unit_line, where = self._units[max(0, bisect_right(self._starts, offset) - 1)]
         self._on_hit(unit_line, where, hit)
 
     def _forget(self) -> None:

@@ -79,10 +79,17 @@ class XmlTarget(Protocol):
     Names are expat's: "namespace" + NAMESPACE_END + "local" for an element in a namespace.
     """
 
-    def start(self, tag: str, attrib: dict[str, str]) -> None: ...
-    def end(self, tag: str) -> None: ...
-    def data(self, text: str) -> None: ...
-    def close(self) -> None: ...
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        """An element opens."""
+
+    def end(self, tag: str) -> None:
+        """An element closes."""
+
+    def data(self, text: str) -> None:
+        """Text inside the open element, in pieces."""
+
+    def close(self) -> None:
+        """The part has ended, whole or not."""
 
 
 def part_chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget) -> Iterator[bytes]:
