@@ -32,4 +32,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["cmsreg"] = registry
     register_error_handlers(app)
     register_api(app)
+
+    @app.after_request
+    def _nosniff(response):
+        # Browsers must not guess another type (HTML) from a JSON or text body.
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
     return app

@@ -95,17 +95,27 @@ def run(host: str, port: int) -> None:
     show_default=True,
     help="gunicorn worker processes (2 or more).",
 )
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve with gunicorn, the production WSGI server."""
-    import gunicorn
+@click.option(
+    "--threads",
+    default=8,
+    type=click.IntRange(1, 256),
+    show_default=True,
+    help="Threads per worker: requests each worker serves at once.",
+)
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve with gunicorn, the production WSGI server (threaded workers, read timeouts)."""
+    from registry.settings import SettingsError, load_settings
 
+    try:
+        load_settings()  # refuse bad settings here, not in every worker as it boots
+    except SettingsError as exc:
+        _fail(exc)
     args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}"]
-    args += ["--access-logfile", "-"]
-    if gunicorn.version_info >= (27,):
-        # gunicorn 27 opens a control socket in ~/.gunicorn shared by every server of the user;
-        # two registries on one host would fight over it, and nothing here uses it.
-        args.append("--no-control-socket")
-    args.append("registry.wsgi:app")
+    # registry/serving.py: threads with header and body read timeouts, and JSON errors.
+    args += ["--worker-class", "registry.serving.RegistryWorker", "--threads", str(threads)]
+    # gunicorn 27 opens a control socket in ~/.gunicorn shared by every server of the user;
+    # two registries on one host would fight over it, and nothing here uses it.
+    args += ["--access-logfile", "-", "--no-control-socket", "registry.wsgi:app"]
     os.execvp(sys.executable, args)  # noqa: S606 (become gunicorn; arguments are a list)
 
 
@@ -142,6 +152,23 @@ def check(ctx: _Ctx, repair: bool) -> None:
         if remaining:
             sys.exit(1)
     click.echo("git, database and index agree.")
+
+
+@cli.command()
+@pass_ctx
+def gc(ctx: _Ctx) -> None:
+    """Prune withdrawn, rejected and repaired-away content from the store, now."""
+    from registry.services.maintenance import collect_garbage
+
+    done = collect_garbage(ctx.reg)
+    click.echo(
+        f"Content repository: {_mb(done.size_before)} before, {_mb(done.size_after)} after; "
+        f"{done.archives_removed} cached archive file(s) removed."
+    )
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
 
 
 @cli.command("create-org")

@@ -7,6 +7,7 @@ do>, "errors": {<field>: [<problem>, …]}} — `errors` only where input was wr
 
 from __future__ import annotations
 
+import json
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -61,6 +62,16 @@ class TooLarge(RegistryError):
     status = 413
 
 
+class TooManyRequests(RegistryError):
+    """Over a rate limit (429); `retry_after` says in how many seconds to try again."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int, errors: Any = None):
+        super().__init__(message, errors=errors)
+        self.retry_after = retry_after
+
+
 class Unprocessable(RegistryError):
     """The pack failed validation or has blocking findings (422)."""
 
@@ -75,6 +86,11 @@ def error_body(status: int, message: str, errors: Any = None) -> dict[str, Any]:
     return body
 
 
+def error_json(status: int, message: str) -> bytes:
+    """The JSON error body as bytes, for answers written outside Flask (the HTTP server's own)."""
+    return json.dumps(error_body(status, message)).encode()
+
+
 def register_error_handlers(app: Any) -> None:
     """Render domain errors, HTTP errors and anything unexpected as JSON error bodies."""
     from flask import jsonify
@@ -86,6 +102,8 @@ def register_error_handlers(app: Any) -> None:
         if exc.status == 401:
             # RFC 9110: a 401 names the scheme that would be accepted.
             response.headers["WWW-Authenticate"] = 'Bearer realm="cmsreg"'
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after)
         return response, exc.status
 
     from registry.store import errors as store
@@ -122,11 +140,14 @@ def render_http_error(exc: Any):
     The API (flask-smorest) hands its HTTP errors here too, so every body carries a message.
     """
     from flask import jsonify
+    from werkzeug.exceptions import ClientDisconnected
 
     status = exc.code or 500
     data = getattr(exc, "data", None) or {}
     errors = data.get("messages") if isinstance(data, dict) else None
     message = _HTTP_MESSAGES.get(status) or exc.description or HTTPStatus(status).phrase
+    if isinstance(exc, ClientDisconnected):
+        message = BODY_CUT_SHORT
     if errors and status == 422:
         message = "Some fields are wrong; see `errors` for what to fix."
     response = jsonify(error_body(status, message, errors))
@@ -144,6 +165,10 @@ def _store_handler(status: int):
     return handle
 
 
+BODY_CUT_SHORT = (
+    "The request body could not be read to its end: it stopped arriving, ended before its "
+    "Content-Length, or its chunked encoding is broken. Send the whole request again."
+)
 _HTTP_MESSAGES = {
     400: "The request body could not be read: send a JSON object (Content-Type: application/json), or the pack as the multipart field `archive`.",
     404: "Nothing here: check the address against the API documentation at /api/docs.",

@@ -17,6 +17,18 @@ from typing import Any
 from registry.packs.limits import Limits, MiB
 
 
+def switch(value: object) -> bool:
+    """Read an on/off setting: on, off, true, false, yes, no, 1 or 0."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("on", "true", "yes", "1"):
+        return True
+    if text in ("off", "false", "no", "0"):
+        return False
+    raise ValueError(value)
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: its name (without the CMSREG_ prefix), default, type and help."""
@@ -72,6 +84,30 @@ SETTINGS: tuple[Setting, ...] = (
         "Secret for signed cookies. Required in production; a random one is made per process in development.",
     ),
     Setting("LOG_LEVEL", "INFO", "Python logging level."),
+    Setting(
+        "RATE_LIMITS",
+        True,
+        "on or off: off turns every rate limit off (tests, an operator's bulk import).",
+        switch,
+    ),
+    Setting(
+        "UPLOADS_PER_HOUR",
+        30,
+        "Uploads one organisation may make in an hour (withdrawn and refused ones count); 0 means no limit.",
+        int,
+    ),
+    Setting(
+        "HEADER_TIMEOUT",
+        10.0,
+        "Seconds `serve` gives a client to send a request line and headers, and the longest a new connection may stay silent; then it closes the connection.",
+        float,
+    ),
+    Setting(
+        "BODY_TIMEOUT",
+        10.0,
+        "Seconds `serve` lets a request body, or a client receiving an answer, pause; a body that stalls or ends early answers 400.",
+        float,
+    ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 PREFIX = "CMSREG_"
@@ -116,6 +152,9 @@ def load_settings(
         raise SettingsError("CMSREG_ENV must be development or production")
     if values["ENV"] == "production" and not values["SECRET_KEY"]:
         raise SettingsError("CMSREG_SECRET_KEY must be set in production")
+    for name in ("HEADER_TIMEOUT", "BODY_TIMEOUT"):
+        if not 0 < values[name] <= 3600:
+            raise SettingsError(f"CMSREG_{name} must be more than 0 and at most 3600 seconds")
     return values
 
 

@@ -63,7 +63,16 @@ def app(instance: Path, database_url: str):
     """The app on a fresh instance, initialised."""
     from registry import create_app
 
-    app = create_app({"INSTANCE": str(instance), "DATABASE_URL": database_url, "TESTING": True})
+    # Rate limits off, as an operator's bulk import would have them: tests upload many packs;
+    # tests/api/test_rate_limits.py turns them on.
+    app = create_app(
+        {
+            "INSTANCE": str(instance),
+            "DATABASE_URL": database_url,
+            "TESTING": True,
+            "RATE_LIMITS": False,
+        }
+    )
     reg = app.extensions["cmsreg"]
     reg.init()
     yield app

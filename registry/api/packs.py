@@ -88,7 +88,9 @@ class DownloadView(MethodView):
             if sha in request.if_none_match:
                 response = Response(status=304)
             else:
-                catalogue.count_download(session, v.id, not reg.db.is_sqlite)
+                if request.method == "GET":  # HEAD asks about the archive, it downloads nothing
+                    client = f"{request.remote_addr} {request.user_agent.string}"
+                    catalogue.count_download(session, v.id, not reg.db.is_sqlite, client)
                 # The archive is a cached file: let the server stream it (sendfile where it can).
                 response = send_file(
                     cached.path,

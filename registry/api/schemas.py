@@ -11,8 +11,16 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import UnsupportedMediaType
+from werkzeug.formparser import FormDataParser
 
+from registry.errors import BadRequest
+from registry.services.decisions import SubmissionStatus
 from registry.services.reasons import MAX_TEXT
+
+UPLOAD_SHAPE = (
+    "Send the pack as multipart/form-data with one file field `archive` (.zip or .tar.gz), "
+    "e.g. `curl -F archive=@pack.zip`."
+)
 
 
 class Parser(FlaskParser):
@@ -20,6 +28,7 @@ class Parser(FlaskParser):
 
     A body of another type is 415 rather than silently ignored; JSON nested deeper than Python
     can follow, or with a number too long to convert, is malformed (400) like any invalid JSON.
+    An upload that is not multipart/form-data, or is broken multipart, is malformed (400) too.
     """
 
     def _raw_load_json(self, req) -> Any:
@@ -35,6 +44,29 @@ class Parser(FlaskParser):
             raise
         except (RecursionError, ValueError) as exc:
             self._handle_invalid_json_error(exc, req)
+
+    def load_files(self, req, schema) -> Any:
+        """The multipart files; a body of another type, or broken multipart, is malformed (400).
+
+        Only an upload reads files, and it does so before anything else parses the form.
+        """
+        if req.mimetype != "multipart/form-data":
+            raise BadRequest(UPLOAD_SHAPE)
+        req.form_data_parser_class = UploadFormParser
+        return super().load_files(req, schema)
+
+
+class UploadFormParser(FormDataParser):
+    """werkzeug's form parser, refusing broken multipart instead of reading it as empty."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **(kwargs | {"silent": False}))
+
+    def parse(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().parse(*args, **kwargs)
+        except ValueError:  # werkzeug's word for multipart it cannot parse
+            raise BadRequest(UPLOAD_SHAPE) from None
 
 
 PARSER = Parser()
@@ -61,11 +93,42 @@ class Loose(Schema):
 
 
 class UploadArgs(Strict):
-    archive = Upload(required=True, metadata={"description": "The pack as .zip or .tar.gz"})
+    archive = Upload(
+        required=True,
+        metadata={
+            "description": "The pack as .zip or .tar.gz: the one file field of a "
+            "multipart/form-data body (a body of another type, or broken multipart, answers 400)"
+        },
+    )
+
+
+# The rule of registry/services/reasons.py, stated where schema-driven clients read it.
+_TEXT_RULE = (
+    f"At most {MAX_TEXT:,} characters, counted before stripping; control characters other than "
+    "tab, carriage return and new line, and unpaired surrogates, are refused. Breaking the rule "
+    "answers 422."
+)
+REASON_RULE = f"Required and must not be blank; surrounding white space is stripped. {_TEXT_RULE}"
+NOTE_RULE = (
+    f"Optional; surrounding white space is stripped, and a blank one counts as none. {_TEXT_RULE}"
+)
+
+
+def text_field(required: bool, what: str) -> fields.String:
+    """A reason or note: required or optional, at most MAX_TEXT characters, storable text."""
+    if required:
+        presence: dict[str, Any] = {"required": True}
+        length = validate.Length(min=1, max=MAX_TEXT)
+    else:
+        presence, length = {"load_default": None}, validate.Length(max=MAX_TEXT)
+    rule = REASON_RULE if required else NOTE_RULE
+    return fields.String(
+        **presence, validate=[length, storable_text], metadata={"description": f"{what}. {rule}"}
+    )
 
 
 class NoteArgs(Strict):
-    note = fields.String(load_default=None, validate=[validate.Length(max=MAX_TEXT), storable_text])
+    note = text_field(False, "A note for the record")
 
 
 class ApproveArgs(NoteArgs):
@@ -78,15 +141,11 @@ class ApproveArgs(NoteArgs):
 
 
 class ReasonArgs(Strict):
-    reason = fields.String(
-        required=True, validate=[validate.Length(min=1, max=MAX_TEXT), storable_text]
-    )
+    reason = text_field(True, "Why, for the publisher and the audit log")
 
 
 class OptionalReasonArgs(Strict):
-    reason = fields.String(
-        load_default=None, validate=[validate.Length(max=MAX_TEXT), storable_text]
-    )
+    reason = text_field(False, "Why, for the audit log")
 
 
 class DownloadArgs(Loose):
@@ -100,7 +159,8 @@ class DiffArgs(Loose):
 
 class SubmissionListArgs(Loose):
     status = fields.String(
-        load_default=None, validate=validate.OneOf(["pending", "approved", "rejected", "withdrawn"])
+        load_default=None,
+        validate=validate.OneOf([s.value for s in SubmissionStatus]),
     )
 
 
@@ -121,11 +181,23 @@ class FindingOut(Schema):
     message = fields.String()
 
 
+class FlagOut(Schema):
+    id = fields.String()
+    severity = fields.String()
+    message = fields.String()
+
+
 class Checks(Schema):
     files = fields.Integer()
     size = fields.Integer()
     notices = fields.List(fields.Dict())
     findings = fields.List(fields.Nested(FindingOut))
+    flags = fields.List(
+        fields.Nested(FlagOut),
+        metadata={
+            "description": "Warnings about the submission as a whole, such as `supplier-change` (the pack moves to another user group); acknowledge each by id to approve"
+        },
+    )
 
 
 class ReviewOut(Schema):
@@ -138,7 +210,12 @@ class ReviewOut(Schema):
 
 class SubmissionOut(Schema):
     id = fields.Integer()
-    status = fields.String()
+    status = fields.String(
+        metadata={
+            "description": "pending, approving (an approval is being written: reject and withdraw answer 409), approved, rejected or withdrawn",
+            "enum": ["pending", "approving", "approved", "rejected", "withdrawn"],
+        }
+    )
     publisher = fields.String()
     name = fields.String()
     version = fields.String()

@@ -107,11 +107,7 @@ class SubmissionView(MethodView):
         who = actor()
         reg = registry()
         with reg.db.session() as session:
-            sub = publish.get_submission(session, submission_id)
-            if not _may_see(who, sub):
-                raise Forbidden(
-                    "Only the publishing organisation and the supplier's moderators can see this submission."
-                )
+            sub = publish.visible_submission(session, who, submission_id)
             diff = (
                 reg.store.diff_submission(sub.id, sub.publisher.slug, sub.name)
                 if sub.status == "pending"

@@ -46,10 +46,21 @@ class Database:
         """Bring the schema to the newest migration (idempotent)."""
         from alembic import command  # imported here: every command would pay 0.3 s for it
 
-        with self.engine.begin() as connection:
-            cfg = alembic_config()
-            cfg.attributes["connection"] = connection
-            command.upgrade(cfg, "head")
+        with self.engine.connect() as connection:
+            if self.is_sqlite:
+                # A batch migration rebuilds a table by copy, drop and rename; SQLite would
+                # check (and refuse) the references to it in between. Outside a transaction.
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+            try:
+                with connection.begin():
+                    cfg = alembic_config()
+                    cfg.attributes["connection"] = connection
+                    command.upgrade(cfg, "head")
+            finally:
+                if self.is_sqlite:
+                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    connection.commit()
 
     def dispose(self) -> None:
         """Close every pooled connection."""

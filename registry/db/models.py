@@ -7,10 +7,12 @@ and what derives from git (versions) so it can be checked against git and rebuil
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -163,20 +165,35 @@ class Version(Base):
     pack: Mapped[Pack] = relationship(back_populates="versions", lazy="joined")
 
 
+class SubmissionStatus(StrEnum):
+    """Where a submission is in review; every change moves from one named state to another."""
+
+    PENDING = "pending"  # waiting for a moderator
+    APPROVING = "approving"  # a moderator's approval is being written (git, then database)
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+#: States that hold the version's claim: the version is taken while one of these stands.
+LIVE_STATUSES = (SubmissionStatus.PENDING, SubmissionStatus.APPROVING, SubmissionStatus.APPROVED)
+STATUS_CHECK = "status IN ({})".format(", ".join(f"'{s.value}'" for s in SubmissionStatus))
+
+
 class Submission(Base):
     """An upload waiting for, or past, review. `claim` makes one live submission per version."""
 
     __tablename__ = "submissions"
+    __table_args__ = (CheckConstraint(STATUS_CHECK, name="status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     publisher_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     name: Mapped[str] = mapped_column(String(64))
     version: Mapped[str] = mapped_column(String(64))
     supplier: Mapped[str] = mapped_column(String(64), index=True)
-    status: Mapped[str] = mapped_column(
-        String(16), index=True
-    )  # pending approved rejected withdrawn
-    # "publisher/name@version" while pending or approved, NULL otherwise: a unique column, so the
-    # database itself refuses a second live submission of one version (NULLs never collide).
+    status: Mapped[str] = mapped_column(String(16), index=True)  # a SubmissionStatus
+    # "publisher/name@version" (without build metadata, which SemVer precedence ignores) while the
+    # submission is live, NULL otherwise: a unique column, so the database itself refuses a second
+    # live submission of one version (NULLs never collide).
     claim: Mapped[str | None] = mapped_column(String(200), unique=True)
     submitted_by: Mapped[str] = mapped_column(String(64))
     submitted_at: Mapped[datetime] = mapped_column(Timestamp, default=_now)
@@ -223,6 +240,18 @@ class DailyDownloads(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DownloadClient(Base):
+    """A client that downloaded a version recently: repeated downloads in one window count once.
+
+    The key is a SHA-256 of the version, the window and the client (address and user agent), so
+    no address is stored.
+    """
+
+    __tablename__ = "download_clients"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[datetime] = mapped_column(Timestamp, default=_now, index=True)
 
 
 class SearchQueue(Base):

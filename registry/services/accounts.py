@@ -8,14 +8,14 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from registry.db.models import ApiToken, Membership, ModeratorScope, Organisation, User
 from registry.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from registry.packs.manifest import SLUG_RE
 from registry.packs.vocabulary import load_vocabularies
-from registry.services import audit
+from registry.services import audit, faults
 
 TOKEN_PREFIX = "cmsreg_"  # noqa: S105 (a public prefix, not a secret)
 SCOPES = ("publish", "moderate", "admin")
@@ -180,8 +180,15 @@ def revoke_token(session: Session, token: str, actor: str = "system") -> None:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if row is None:
         raise NotFound("No such token: give the whole token, as it was shown when created.")
-    if row.revoked_at is None:
-        row.revoked_at = datetime.now(UTC)
+    faults.crash_point("revoke-before-write")
+    # One statement checks and revokes, so two revocations at once audit one event.
+    revoked = session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == row.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC))
+        .execution_options(synchronize_session=False)
+    )
+    if revoked.rowcount == 1:
         audit.record(session, actor, "token-revoked", row.user.username, prefix=row.prefix)
     session.flush()
 

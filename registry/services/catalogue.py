@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from registry.db.models import DailyDownloads, Organisation, Pack, Version
+from registry.db.models import DailyDownloads, DownloadClient, Organisation, Pack, Version
 from registry.errors import BadRequest, NotFound
 from registry.packs.manifest import SLUG_RE
 from registry.packs.versions import SemVer, is_semver
 from registry.services.searchsync import latest_version
 
 FORMATS = {"zip": "application/zip", "tar.gz": "application/gzip"}
+# Downloads of one version by one client within this many seconds count once.
+DOWNLOAD_WINDOW_SECONDS = 600
 
 
 def get_pack(session: Session, publisher: str, name: str) -> Pack:
@@ -125,11 +128,25 @@ def archive(
     return v, reg.store.archive_file(publisher, name, v.version, fmt)
 
 
-def count_download(session: Session, version_id: int, is_postgres: bool) -> None:
-    """Add one to today's downloads of a version (an upsert, safe under concurrency)."""
-    today = date.today()
+def count_download(session: Session, version_id: int, is_postgres: bool, client: str) -> bool:
+    """Count a download of a version, once per client in each window; True when it counted.
+
+    client names who is asking (address and user agent); only a hash of it is kept, and only
+    for the window, so that a browser retrying or a script looping counts once, not a hundred.
+    """
     insert = pg_insert if is_postgres else sqlite_insert
-    stmt = insert(DailyDownloads).values(version_id=version_id, day=today, count=1)
+    now = datetime.now(UTC)
+    window = int(now.timestamp()) // DOWNLOAD_WINDOW_SECONDS
+    key = hashlib.sha256(f"{version_id}\0{window}\0{client}".encode()).hexdigest()
+    seen = session.execute(
+        insert(DownloadClient)
+        .values(key=key, at=now)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    _forget_old_clients(session, now)
+    if seen.rowcount != 1:
+        return False
+    stmt = insert(DailyDownloads).values(version_id=version_id, day=now.date(), count=1)
     stmt = stmt.on_conflict_do_update(
         index_elements=["version_id", "day"], set_={"count": DailyDownloads.count + 1}
     )
@@ -137,6 +154,20 @@ def count_download(session: Session, version_id: int, is_postgres: bool) -> None
     session.execute(
         update(Version).where(Version.id == version_id).values(downloads=Version.downloads + 1)
     )
+    return True
+
+
+_last_forgotten = 0.0
+
+
+def _forget_old_clients(session: Session, now: datetime) -> None:
+    """Delete client hashes of past windows, at most once a window per process."""
+    global _last_forgotten
+    if now.timestamp() - _last_forgotten < DOWNLOAD_WINDOW_SECONDS:
+        return
+    _last_forgotten = now.timestamp()
+    cutoff = now - timedelta(seconds=2 * DOWNLOAD_WINDOW_SECONDS)
+    session.execute(delete(DownloadClient).where(DownloadClient.at < cutoff))
 
 
 def read_file(reg, session: Session, publisher: str, name: str, version: str, path: str) -> bytes:

@@ -4,24 +4,26 @@ Order of a submit, so a crash at any line leaves nothing visible half done:
 1. validate (nothing stored yet);
 2. insert the submission row with its `claim` (unique: a second live submission of the same
    version fails here with 409) — not yet committed, so no one sees it;
-3. write the git branch `submissions/<id>`;
-4. commit the row. A crash before 4 leaves at most an orphan branch with no row, which nobody can
+3. write the git ref `refs/submissions/<id>` (no clone or mirror receives it);
+4. commit the row. A crash before 4 leaves at most an orphan ref with no row, which nobody can
    see and `check --repair` deletes.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from registry.db.models import Organisation, Pack, Submission, Version
-from registry.errors import Conflict, Forbidden, NotFound, TooLarge, Unprocessable
+from registry.db.models import Organisation, Pack, Submission, SubmissionStatus, Version
+from registry.errors import Conflict, Forbidden, NotFound, TooLarge, TooManyRequests, Unprocessable
 from registry.packs import slots
 from registry.packs.validate import Report, validate_upload
-from registry.services import audit, faults
+from registry.packs.versions import SemVer
+from registry.services import audit, decisions, faults
 from registry.services.accounts import Actor
 from registry.services.context import Registry
 from registry.services.reasons import optional_text
@@ -34,12 +36,21 @@ SIZE_CODES = frozenset({"archive-too-large", "unpacked-too-large", "too-many-fil
 
 
 def claim_key(publisher: str, name: str, version: str) -> str:
-    """The unique claim a live (pending or approved) submission holds on its version."""
-    return f"{publisher}/{name}@{version}"
+    """The unique claim a live submission holds on its version.
+
+    Build metadata is left out: SemVer gives 1.0.0 and 1.0.0+x the same precedence, so they are
+    one version, and only one of them may ever be pending or approved.
+    """
+    return f"{publisher}/{name}@{version.split('+', 1)[0]}"
 
 
-def submit(reg: Registry, actor: Actor, stream: BinaryIO, filename: str) -> Submission:
-    """Validate an uploaded archive and store it as a pending submission."""
+def submit(
+    reg: Registry, actor: Actor, stream: BinaryIO, filename: str, *, rate_limited: bool = True
+) -> Submission:
+    """Validate an uploaded archive and store it as a pending submission.
+
+    rate_limited=False is for the operator's own bulk import (`seed`), never for a request.
+    """
     actor.require("publish")
 
     def refuse_existing(manifest: dict) -> None:
@@ -52,6 +63,8 @@ def submit(reg: Registry, actor: Actor, stream: BinaryIO, filename: str) -> Subm
                 )
                 if org is not None:
                     _refuse_existing(session, org, manifest["name"], manifest["version"])
+                    if rate_limited:
+                        _limit_uploads(reg, session, org)
 
     try:
         report = validate_upload(stream, filename, reg.limits, before_scan=refuse_existing)
@@ -64,21 +77,29 @@ def submit(reg: Registry, actor: Actor, stream: BinaryIO, filename: str) -> Subm
         raise Forbidden(
             f"Your token publishes for {', '.join(sorted(actor.organisations)) or 'no organisation'}, not {publisher}: set `publisher:` in cmspack.yaml to your organisation."
         )
-    with reg.db.session() as session:
+    # Held from before the first database write: check --repair, which holds it exclusively,
+    # then never takes a ref being written for a crash's orphan.
+    with decisions.in_flight(reg), reg.db.session() as session:
         org = session.scalar(select(Organisation).where(Organisation.slug == publisher))
         if org is None:
             raise NotFound(f"No organisation called {publisher}.")
         _refuse_existing(session, org, name, version)
+        if rate_limited:
+            _limit_uploads(reg, session, org)
+        stored = _stored_report(report)
+        moved_from = supplier_change(session, org.id, name, manifest["supplier"])
+        if moved_from:
+            stored["flags"] = [_supplier_flag(moved_from, manifest["supplier"])]
         sub = Submission(
             publisher_id=org.id,
             name=name,
             version=version,
             supplier=manifest["supplier"],
-            status="pending",
+            status=SubmissionStatus.PENDING,
             claim=claim_key(publisher, name, version),
             submitted_by=actor.username,
             manifest=manifest,
-            report=_stored_report(report),
+            report=stored,
         )
         session.add(sub)
         try:
@@ -126,21 +147,71 @@ def _refuse_invalid(report: Report) -> None:
 
 
 def _refuse_existing(session, org: Organisation, name: str, version: str) -> None:
-    """409 when that version is approved or already waiting for review."""
-    approved = session.scalar(
-        select(Version)
-        .join(Pack)
-        .where(Pack.publisher_id == org.id, Pack.name == name, Version.version == version)
-    )
-    if approved is not None:
+    """409 when that version (by SemVer precedence) is approved or already waiting for review."""
+    wanted = SemVer.parse(version)  # equality is by precedence: build metadata is ignored
+    approved = session.scalars(
+        select(Version.version).join(Pack).where(Pack.publisher_id == org.id, Pack.name == name)
+    ).all()
+    same = [v for v in approved if SemVer.parse(v) == wanted]
+    if same:
+        also = (
+            ""
+            if same[0] == version
+            else f" as {same[0]} (build metadata does not make a new version)"
+        )
         raise Conflict(
-            f"{org.slug}/{name} {version} is already approved and versions never change: publish a new version number."
+            f"{org.slug}/{name} {version} is already approved{also} and versions never change: publish a new version number."
         )
     claim = claim_key(org.slug, name, version)
     if session.scalar(select(Submission.id).where(Submission.claim == claim)) is not None:
         raise Conflict(
             f"{org.slug}/{name} {version} is already waiting for review: withdraw it first, or publish a new version number."
         )
+
+
+def _limit_uploads(reg: Registry, session: Session, org: Organisation) -> None:
+    """429 when the organisation has uploaded its hourly allowance (counted across workers)."""
+    per_hour = reg.settings["UPLOADS_PER_HOUR"]
+    if not reg.settings["RATE_LIMITS"] or per_hour <= 0:
+        return
+    since = datetime.now(UTC) - timedelta(hours=1)
+    recent = session.execute(
+        select(func.count(), func.min(Submission.submitted_at)).where(
+            Submission.publisher_id == org.id, Submission.submitted_at > since
+        )
+    ).one()
+    if recent[0] >= per_hour:
+        wait = recent[1] + timedelta(hours=1) - datetime.now(UTC)
+        raise TooManyRequests(
+            f"{org.slug} has uploaded {recent[0]} packs in the last hour, the most this registry takes; try again in {_minutes(wait)}.",
+            retry_after=max(1, int(wait.total_seconds()) + 1),
+        )
+
+
+def _minutes(wait: timedelta) -> str:
+    minutes = max(1, round(wait.total_seconds() / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def supplier_change(session: Session, publisher_id: int, name: str, supplier: str) -> str | None:
+    """The supplier of the pack's newest approved version, when it is not `supplier`."""
+    rows = session.execute(
+        select(Version.version, Version.manifest)
+        .join(Pack)
+        .where(Pack.publisher_id == publisher_id, Pack.name == name)
+    ).all()
+    if not rows:
+        return None
+    newest = max(rows, key=lambda r: SemVer.parse(r.version)).manifest["supplier"]
+    return newest if newest != supplier else None
+
+
+def _supplier_flag(old: str, new: str) -> dict:
+    return {
+        "id": "supplier-change",
+        "severity": "warn",
+        "message": f"The supplier changes from {old} to {new}: the pack moves to the {new} moderators' user group. Acknowledge it to approve.",
+    }
 
 
 def _stored_report(report: Report) -> dict:
@@ -166,22 +237,48 @@ def get_submission(session, submission_id: int) -> Submission:
     return sub
 
 
+def visible_submission(session: Session, actor: Actor, submission_id: int) -> Submission:
+    """The submission, if the actor's organisation made it or the actor moderates its supplier.
+
+    Anyone else gets the 404 a missing submission gets: whether it exists, and whose it is, is
+    not theirs to learn.
+    """
+    sub = get_submission(session, submission_id)
+    if actor.may_publish_for(sub.publisher.slug) or actor.may_moderate(sub.supplier):
+        return sub
+    refuse_hidden(actor, sub)
+    return sub  # not reached
+
+
+def refuse_hidden(actor: Actor, sub: Submission) -> None:
+    """403 for the publisher's own people and admins (whose token lacks a scope), else 404."""
+    if sub.publisher.slug in actor.organisations or actor.is_admin:
+        raise Forbidden(
+            f"Submission {sub.id} is for a token with the `publish` scope of {sub.publisher.slug}, "
+            f"or the `moderate` scope for {sub.supplier}."
+        )
+    raise NotFound(f"No submission {sub.id}.")
+
+
 def withdraw(
     reg: Registry, actor: Actor, submission_id: int, note: str | None = None
 ) -> Submission:
     """Withdraw a pending or rejected submission of the actor's organisation."""
-    actor.require("publish")
     note = optional_text(note, "note")
     with reg.db.session() as session:
-        sub = get_submission(session, submission_id)
+        sub = visible_submission(session, actor, submission_id)
+        actor.require("publish")
         if not actor.may_publish_for(sub.publisher.slug):
             raise Forbidden(f"Only {sub.publisher.slug} can withdraw this submission.")
-        if sub.status not in ("pending", "rejected"):
-            raise Conflict(
-                f"Submission {submission_id} is {sub.status}; only pending or rejected submissions can be withdrawn."
-            )
-        sub.status, sub.claim, sub.reason = "withdrawn", None, note
-        sub.decided_at = datetime.now(UTC)
+        decisions.transition(
+            session,
+            sub.id,
+            (SubmissionStatus.PENDING, SubmissionStatus.REJECTED),
+            SubmissionStatus.WITHDRAWN,
+            claim=None,
+            reason=note,
+            decided_at=datetime.now(UTC),
+        )
         audit.record(
             session,
             actor.username,
@@ -190,6 +287,9 @@ def withdraw(
             note,
             submission=sub.id,
         )
-    # After the commit: the branch is only reachable through the row, so dropping it last is safe.
+        faults.crash_point("withdraw-before-commit")
+    # After the commit: the ref is only reachable through the row, so dropping it last is safe;
+    # a crash here leaves a ref that check --repair deletes, since the database says withdrawn.
     reg.store.drop_submission(submission_id)
-    return sub
+    with reg.db.session() as session:
+        return get_submission(session, submission_id)

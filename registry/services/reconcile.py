@@ -1,38 +1,65 @@
-"""`cmsreg-server check [--repair]` and `reindex`: git is the truth; database and index follow.
+"""`cmsreg-server check [--repair]` and `reindex`: git holds content, the database decisions.
 
-What is compared, and how --repair mends it:
-- inside git (store.reconcile): main out of step with the newest tags, branches of submissions
+A version is public only while a moderator's approval stands, so repair follows the database's
+final decision on each submission and mends the rest from git:
+- git tags against decisions: a tag whose approval was recorded (or was under way, `approving`)
+  but has no version row gets its row, made from the tag and the tagged files; a tag whose
+  submission was rejected or withdrawn — or is still pending, its approval never recorded — is
+  deleted, and main steps back: never published. A tag whose submission the database does not
+  know at all (a database restored from an older backup) is restored from the tag;
+- submissions left `approving` with no tag (the process died before git) go back to `pending`;
+- inside git (store.reconcile): main out of step with the newest tags, refs of submissions
   already tagged, stale ref locks — the store mends these itself;
-- git tags against version rows: a tag with no row (a crash between tagging and the database
-  commit) gets its row, made from the tag and the tagged files; a row whose commit or archive
-  checksums differ from git is corrected from git; a row with no tag cannot be mended from git
-  and is reported until an operator restores the tag from a mirror;
-- submission branches against pending rows: a branch with no row (a crash before the database
-  commit) is deleted; a pending row with no branch is marked withdrawn with the reason;
+- version rows against tags: a row whose commit or archive checksums differ from git is
+  corrected; a row with no tag cannot be mended from git and is reported until an operator
+  restores the tag from a mirror;
+- submission refs against the database: a ref whose submission is not pending (or not in the
+  database at all: a crash before its commit) is deleted; a pending row with no ref is marked
+  withdrawn with the reason;
 - the search index against the database: any difference rebuilds the index from git and database.
+
+All but the index is compared holding the decisions lock exclusively: no approval or submit is
+under way meanwhile, so whatever reads `approving` was left by a process that died.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import yaml
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from registry.db.models import Organisation, Pack, SearchQueue, Submission, Version
-from registry.packs.manifest import MANIFEST_NAME
-from registry.services import audit, searchsync
+from registry.db.models import (
+    Organisation,
+    Pack,
+    SearchQueue,
+    Submission,
+    SubmissionStatus,
+    Version,
+)
+from registry.packs.manifest import MANIFEST_NAME, parse_manifest
+from registry.services import audit, decisions, searchsync
 from registry.services.context import Registry
+from registry.services.moderation import finish_approval, record_version
+from registry.store.errors import StoreError
+from registry.store.models import TagInfo
+
+REPAIR = "check --repair"
+S = SubmissionStatus
 
 
 def check(reg: Registry, repair: bool = False) -> list[str]:
     """Return every difference found (and mended, with repair=True)."""
     found: list[str] = []
-    report = reg.store.reconcile()
-    if not report.ok:
-        found += [f"git: {line}" for line in (reg.store.repair() if repair else _describe(report))]
-    found += _versions(reg, repair)
-    found += _submissions(reg, repair)
+    with decisions.settling(reg):
+        found += _decisions(reg, repair)
+        report = reg.store.reconcile()
+        if not report.ok:
+            found += [
+                f"git: {line}" for line in (reg.store.repair() if repair else _describe(report))
+            ]
+        found += _versions(reg, repair)
+        found += _submissions(reg, repair)
     found += _index(reg, repair)
     return found
 
@@ -43,16 +70,213 @@ def _describe(report) -> list[str]:
         for d in report.main_drift
     ]
     lines += [
-        f"branch of submission {s.submission_id} is left although it was approved"
+        f"ref of submission {s.submission_id} is left although it was approved"
         for s in report.finished_submissions
     ]
     lines += [f"unknown tag {t}" for t in report.unknown_tags]
     lines += [f"stale lock {p}" for p in report.stale_locks]
-    lines += [f"branch {ref} was not written by the registry" for ref, _ in report.foreign_branches]
+    lines += [f"ref {ref} was not written by the registry" for ref, _ in report.foreign_branches]
     return lines
 
 
+def _decisions(reg: Registry, repair: bool) -> list[str]:
+    """Tags with no version row, and approvals that stopped before git, settled by the database."""
+    found: list[str] = []
+    tags = {(t.publisher, t.name, t.version) for t in reg.store.all_tags()}
+    with reg.db.session() as session:
+        rows = {
+            (v.pack.publisher.slug, v.pack.name, v.version)
+            for v in session.scalars(select(Version)).all()
+        }
+        tagged_ids = set()
+        for key in sorted(tags - rows):
+            info = reg.store.tag_info(*key)
+            sub, known = _tagged_submission(session, info)
+            if sub is not None:
+                tagged_ids.add(sub.id)
+            found.append(_settle_tag(reg, session, info, sub, known, repair))
+        stopped = session.scalars(
+            select(Submission).where(Submission.status == S.APPROVING).order_by(Submission.id)
+        ).all()
+        for sub in stopped:
+            if sub.id not in tagged_ids:
+                found.append(_settle_untagged(reg, session, sub, repair))
+        if not repair:
+            session.rollback()
+    return found
+
+
+def _tagged_submission(session: Session, info: TagInfo) -> tuple[Submission | None, bool]:
+    """The submission a tag names, and whether the id is one the database knows at all."""
+    sid = info.submission_id
+    sub = session.get(Submission, int(sid)) if sid and sid.isdigit() else None
+    if sub is None:
+        return None, False
+    same = (sub.publisher.slug, sub.name, sub.version) == (info.publisher, info.name, info.version)
+    return (sub, True) if same else (None, True)
+
+
+def _settle_tag(
+    reg: Registry,
+    session: Session,
+    info: TagInfo,
+    sub: Submission | None,
+    known: bool,
+    repair: bool,
+) -> str:
+    """Describe (and with repair, mend) one tag that has no version row."""
+    what = f"version {info.publisher}/{info.name} {info.version}"
+    key = (info.publisher, info.name, info.version)
+    if sub is None and known:
+        return (
+            f"{what} is tagged in git for submission {info.submission_id}, which is another pack "
+            "in the database: compare the database backup with git and mend it by hand"
+        )
+    if sub is None:
+        if repair:
+            _restore_from_tag(reg, session, info)
+        return (
+            f"{what} is tagged in git but missing from the database, which has no record of its "
+            "submission (restored from the tag)"
+        )
+    if sub.status in (S.APPROVING, S.APPROVED):
+        if repair and sub.status == S.APPROVING:
+            finish_approval(
+                reg,
+                session,
+                sub.id,
+                info.approver or "unknown",
+                info.note or None,
+                _acknowledged(sub),
+                REPAIR,
+                approved_at=info.tagged_at,
+            )
+        elif repair:
+            record_version(
+                reg,
+                session,
+                sub.publisher_id,
+                *key,
+                manifest=sub.manifest,
+                submission_id=sub.id,
+                approved_by=info.approver or "unknown",
+                approved_at=info.tagged_at,
+            )
+        return (
+            f"{what} is tagged in git but missing from the database: the approval of submission "
+            f"{sub.id} stopped before it was recorded (finished from the tag)"
+        )
+    # Rejected, withdrawn, or pending: no approval stands, so the tag goes.
+    if repair:
+        if sub.status == S.PENDING:
+            _keep_in_review(reg, info, sub)
+        reg.store.remove_version(*key)
+        audit.record(
+            session,
+            REPAIR,
+            "tag-removed",
+            f"{info.publisher}/{info.name}@{info.version}",
+            f"submission {sub.id} is {sub.status}: no approval stands",
+            submission=sub.id,
+        )
+    return (
+        f"{what} is tagged in git but submission {sub.id} is {sub.status}: no approval stands, "
+        "so the tag is deleted and the version is never published"
+    )
+
+
+def _keep_in_review(reg: Registry, info: TagInfo, sub: Submission) -> None:
+    """Give a pending submission its ref back from the tag, so review can go on."""
+    try:
+        reg.store.submission(sub.id)
+    except StoreError:  # missing, or not readable as a submission: write it again
+        files = reg.store.files(info.publisher, info.name, info.version)
+        reg.store.submit(sub.id, info.publisher, info.name, files, replace=True)
+
+
+def _acknowledged(sub: Submission) -> list[str]:
+    # The approval checked that every warning was acknowledged before it wrote the tag.
+    return sorted(
+        [f["id"] for f in sub.report.get("findings", []) if f["severity"] == "warn"]
+        + [f["id"] for f in sub.report.get("flags", [])]
+    )
+
+
+def _settle_untagged(reg: Registry, session: Session, sub: Submission, repair: bool) -> str:
+    """An approval that stopped before git: review goes on (or the upload is gone)."""
+    try:
+        reg.store.submission(sub.id)
+        has_ref = True
+    except StoreError:  # no ref, or one that cannot be read as a submission
+        has_ref = False
+    if repair and has_ref:
+        decisions.transition(session, sub.id, (S.APPROVING,), S.PENDING)
+        audit.record(
+            session,
+            REPAIR,
+            "approval-undone",
+            f"{sub.publisher.slug}/{sub.name}@{sub.version}",
+            "the approval stopped before git; the submission is pending again",
+            submission=sub.id,
+        )
+    elif repair:
+        _withdraw_lost(session, sub, (S.APPROVING,))
+    state = "pending again" if has_ref else "withdrawn: its content is missing from git"
+    return (
+        f"submission {sub.id} reads approving but git has no tag for it: the approval stopped "
+        f"before git (now {state})"
+    )
+
+
+def _withdraw_lost(session: Session, sub: Submission, allowed: tuple[S, ...]) -> None:
+    reason = "withdrawn by check --repair: its content was missing from git; submit it again"
+    decisions.transition(
+        session,
+        sub.id,
+        allowed,
+        S.WITHDRAWN,
+        claim=None,
+        reason=reason,
+        decided_at=datetime.now(UTC),
+    )
+    audit.record(
+        session,
+        REPAIR,
+        "withdraw",
+        f"{sub.publisher.slug}/{sub.name}@{sub.version}",
+        reason,
+        submission=sub.id,
+    )
+
+
+def _restore_from_tag(reg: Registry, session: Session, info: TagInfo) -> None:
+    """Make the version row from the tag alone (the database lost the submission)."""
+    org = session.scalar(select(Organisation).where(Organisation.slug == info.publisher))
+    data = reg.store.read_file(info.publisher, info.name, info.version, MANIFEST_NAME)
+    manifest = parse_manifest(data).manifest or {}
+    record_version(
+        reg,
+        session,
+        org.id,
+        info.publisher,
+        info.name,
+        info.version,
+        manifest=manifest,
+        submission_id=None,
+        approved_by=info.approver or "unknown",
+        approved_at=info.tagged_at,
+    )
+    audit.record(
+        session,
+        REPAIR,
+        "approve",
+        f"{info.publisher}/{info.name}@{info.version}",
+        "restored from git tag",
+    )
+
+
 def _versions(reg: Registry, repair: bool) -> list[str]:
+    """Version rows against their tags: missing tags, commits and archive checksums."""
     found = []
     tags = {(t.publisher, t.name, t.version): t for t in reg.store.all_tags()}
     with reg.db.session() as session:
@@ -60,12 +284,6 @@ def _versions(reg: Registry, repair: bool) -> list[str]:
             (v.pack.publisher.slug, v.pack.name, v.version): v
             for v in session.scalars(select(Version)).all()
         }
-        for key in sorted(tags.keys() - rows.keys()):
-            found.append(
-                f"version {key[0]}/{key[1]} {key[2]} is tagged in git but missing from the database"
-            )
-            if repair:
-                _restore_version(reg, session, *key)
         for key in sorted(rows.keys() - tags.keys()):
             found.append(
                 f"version {key[0]}/{key[1]} {key[2]} is in the database but has no tag in git (restore the tag from a mirror)"
@@ -92,92 +310,36 @@ def _versions(reg: Registry, repair: bool) -> list[str]:
     return found
 
 
-def _restore_version(reg: Registry, session, publisher: str, name: str, version: str) -> None:
-    """Make the version row (and finish the submission) from what git holds."""
-    info = reg.store.tag_info(publisher, name, version)
-    files = reg.store.list_files(publisher, name, version)
-    manifest = yaml.safe_load(reg.store.read_file(publisher, name, version, MANIFEST_NAME))
-    org = session.scalar(select(Organisation).where(Organisation.slug == publisher))
-    pack = session.scalar(select(Pack).where(Pack.publisher_id == org.id, Pack.name == name))
-    if pack is None:
-        pack = Pack(publisher_id=org.id, name=name)
-        session.add(pack)
-        session.flush()
-    sub = (
-        session.get(Submission, int(info.submission_id))
-        if info.submission_id and info.submission_id.isdigit()
-        else None
-    )
-    if sub is not None:
-        manifest = sub.manifest  # the normalised manifest validation stored (aliases resolved)
-        sub.status, sub.decided_at = "approved", sub.decided_at or info.tagged_at
-    session.add(
-        Version(
-            pack_id=pack.id,
-            version=version,
-            manifest=manifest,
-            commit=info.commit,
-            tree=info.tree,
-            zip_sha256=reg.store.archive_sha256(publisher, name, version, "zip"),
-            tar_sha256=reg.store.archive_sha256(publisher, name, version, "tar.gz"),
-            file_count=len(files),
-            size=sum(f.size for f in files),
-            submission_id=sub.id if sub else None,
-            approved_by=info.approver or "unknown",
-            approved_at=info.tagged_at,
-        )
-    )
-    audit.record(
-        session,
-        "check --repair",
-        "approve",
-        f"{publisher}/{name}@{version}",
-        "restored from git tag",
-        submission=sub.id if sub else None,
-    )
-    searchsync.enqueue(session, publisher, name)
-
-
 def _submissions(reg: Registry, repair: bool) -> list[str]:
+    """Submission refs against the database: only pending (or approving) submissions keep one."""
     found = []
     tagged = {s.submission_id for s in reg.store.reconcile().finished_submissions}
-    branches = {str(s.submission_id): s for s in reg.store.submissions()}
+    refs = {str(s.submission_id): s for s in reg.store.submissions()}
     with reg.db.session() as session:
-        pending = {
+        live = {
             str(s.id): s
-            for s in session.scalars(select(Submission).where(Submission.status == "pending")).all()
-        }
-        # A rejected submission keeps its branch until it is withdrawn (see moderation.reject).
-        rejected = {
-            str(sid)
-            for sid in session.scalars(
-                select(Submission.id).where(Submission.status == "rejected")
+            for s in session.scalars(
+                select(Submission).where(Submission.status.in_((S.PENDING, S.APPROVING)))
             ).all()
         }
-        kept = pending.keys() | rejected | {str(t) for t in tagged}
-        for sid in sorted(branches.keys() - kept, key=int):
-            row = session.get(Submission, int(sid))
+        for sid in sorted(refs.keys() - live.keys() - {str(t) for t in tagged}, key=_order):
+            row = session.get(Submission, int(sid)) if sid.isdigit() else None
             state = row.status if row else "not in the database"
-            found.append(f"branch submissions/{sid} exists but the submission is {state}")
+            found.append(f"ref refs/submissions/{sid} exists but the submission is {state}")
             if repair:
                 reg.store.drop_submission(sid)
-        for sid in sorted(pending.keys() - branches.keys(), key=int):
-            found.append(f"submission {sid} is pending but its branch is missing from git")
+        pending = {sid for sid, s in live.items() if s.status == S.PENDING}
+        for sid in sorted(pending - refs.keys(), key=_order):
+            found.append(f"submission {sid} is pending but its content is missing from git")
             if repair:
-                sub = pending[sid]
-                sub.status, sub.claim, sub.decided_at = "withdrawn", None, datetime.now(UTC)
-                sub.reason = (
-                    "withdrawn by check --repair: its content was missing from git; submit it again"
-                )
-                audit.record(
-                    session,
-                    "check --repair",
-                    "withdraw",
-                    f"{sub.publisher.slug}/{sub.name}@{sub.version}",
-                    sub.reason,
-                    submission=sub.id,
-                )
+                _withdraw_lost(session, live[sid], (S.PENDING,))
+        if not repair:
+            session.rollback()
     return found
+
+
+def _order(sid: str) -> tuple[int, str]:
+    return (int(sid), "") if sid.isdigit() else (0, sid)
 
 
 def _index(reg: Registry, repair: bool) -> list[str]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
 from registry.db.models import Version
 from registry.errors import BadRequest, Conflict, Forbidden
-from registry.services import audit, searchsync
+from registry.services import audit, faults, searchsync
 from registry.services.accounts import Actor
 from registry.services.catalogue import get_version
 from registry.services.context import Registry
@@ -20,6 +23,18 @@ def _check(actor: Actor, publisher: str, v: Version) -> None:
         raise Forbidden(
             f"Only {publisher}'s publishers or {supplier} moderators can yank or unyank this version."
         )
+
+
+def _flip(session: Session, v: Version, yanked: bool, **values: object) -> bool:
+    """Set yanked if it is not so already, in one statement: of two people at once, one wins."""
+    result = session.execute(
+        update(Version)
+        .where(Version.id == v.id, Version.yanked.is_(not yanked))
+        .values(yanked=yanked, **values)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(v)
+    return result.rowcount == 1
 
 
 def _refuse_latest(version: str, verb: str) -> None:
@@ -37,9 +52,9 @@ def yank(
     with reg.db.session() as session:
         v = get_version(session, publisher, name, version)
         _check(actor, publisher, v)
-        if v.yanked:
+        faults.crash_point("yank-before-write")
+        if not _flip(session, v, True, yank_reason=reason, yanked_at=datetime.now(UTC)):
             raise Conflict(f"{publisher}/{name} {v.version} is already yanked.")
-        v.yanked, v.yank_reason, v.yanked_at = True, reason, datetime.now(UTC)
         audit.record(session, actor.username, "yank", f"{publisher}/{name}@{v.version}", reason)
         searchsync.enqueue(session, publisher, name)
     searchsync.drain(reg)
@@ -54,9 +69,9 @@ def unyank(
     with reg.db.session() as session:
         v = get_version(session, publisher, name, version)
         _check(actor, publisher, v)
-        if not v.yanked:
+        faults.crash_point("unyank-before-write")
+        if not _flip(session, v, False, yank_reason=None, yanked_at=None):
             raise Conflict(f"{publisher}/{name} {v.version} is not yanked.")
-        v.yanked, v.yank_reason, v.yanked_at = False, None, None
         audit.record(
             session,
             actor.username,

@@ -2,7 +2,8 @@
 
 One bare repository. `main` holds the newest approved version of every pack at
 `packs/<publisher>/<name>/`; each approved version is an annotated tag
-`<publisher>/<name>/v<version>`; a pending submission is a branch `submissions/<id>`.
+`<publisher>/<name>/v<version>`; a pending submission is the ref `refs/submissions/<id>`,
+which no clone or mirror receives.
 Commits are built from object ids (no index, no work tree), ref changes are compare-and-swap
 under one flock, and no user string reaches git as an argument. See content.py for the order
 of writes and what a crash at each step leaves.

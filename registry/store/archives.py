@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -23,6 +24,7 @@ BUILDERS: dict[str, Callable[[Mapping[str, bytes]], BuiltArchive]] = {
     "tar.gz": build_tar_gz,
 }
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+PRUNE_MIN_AGE = 3600.0  # seconds: gc leaves archives built within the last hour
 
 
 def check_format(fmt: object) -> str:
@@ -81,3 +83,30 @@ class ArchiveCache:
             _write_atomic(path, built.data)
         _write_atomic(self._index(key, fmt), f"{built.sha256}\n".encode("ascii"))
         return ArchiveFile(path, built.sha256, len(built.data), fmt)
+
+    def forget(self, key: str) -> None:
+        """Drop the index entries of key (a tag that no longer exists)."""
+        for fmt in BUILDERS:
+            self._index(key, fmt).unlink(missing_ok=True)
+
+    def prune(self, keep: set[str], min_age: float = PRUNE_MIN_AGE) -> int:
+        """Remove index entries of keys not in keep, and archives no entry names; return count.
+
+        Files younger than min_age seconds stay: a request may have just found one.
+        """
+        cutoff = time.time() - min_age
+        removed = 0
+        named = set()
+        for entry in (self.folder / "by-tag").glob("*") if self.folder.is_dir() else ():
+            key = entry.name.split(".", 1)[0]
+            if key in keep or entry.stat().st_mtime > cutoff:
+                named.add(entry.read_text("ascii").strip())
+                continue
+            entry.unlink(missing_ok=True)
+            removed += 1
+        for archive in self.folder.glob("*.*") if self.folder.is_dir() else ():
+            sha = archive.name.split(".", 1)[0]
+            if sha not in named and _SHA256.fullmatch(sha) and archive.stat().st_mtime < cutoff:
+                archive.unlink(missing_ok=True)
+                removed += 1
+        return removed

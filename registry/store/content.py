@@ -38,6 +38,9 @@ repair removes it once it is older than a minute, while holding the store's lock
 Submission: write blobs and the pack tree (no lock, nothing visible), then under the lock write
 the root trees and commit on top of main and create `submissions/<id>`. After a crash the
 branch exists or it does not. Withdraw and reject delete the branch, one ref, CAS.
+
+A submission "branch" is the ref `refs/submissions/<id>`: a commit like a branch's, but outside
+refs/heads/ and refs/tags/, so that no clone, fetch or documented mirror push carries it.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ from .messages import (
     clean_note,
     submission_message,
 )
-from .models import ApprovedVersion, SubmissionRef
+from .models import ApprovedVersion, GcReport, SubmissionRef
 from .names import (
     MAIN_REF,
     TAG_PREFIX,
@@ -87,7 +90,7 @@ class ContentStore(StoreReader):
         *,
         replace: bool = False,
     ) -> SubmissionRef:
-        """Store files as submission branch submissions/<id>, on top of main.
+        """Store files as the submission ref refs/submissions/<id>, on top of main.
 
         Each file's content is bytes, or a size and chunks (trees.BlobSource) whose blob is
         written a chunk at a time.
@@ -100,8 +103,14 @@ class ContentStore(StoreReader):
         sid = check_submission_id(submission_id)
         folder = trees.check_files(files)
         self._require_repo()
+        with self.repo.adding_objects():
+            return self._submit(sid, publisher, name, folder, replace)
+
+    def _submit(
+        self, sid: str, publisher: str, name: str, folder: trees.Folder, replace: bool
+    ) -> SubmissionRef:
         db = self.repo.db
-        # Outside the lock: blobs are invisible until the branch names them.
+        # Outside the write lock: blobs are invisible until the ref names them.
         tree = trees.write_folder(db, folder)
         branch = submission_ref(sid)
         with self.repo.writing():
@@ -262,14 +271,39 @@ class ContentStore(StoreReader):
                     done.append(f"main now holds {drift.publisher}/{drift.name} {target}")
             for sub in report.finished_submissions:
                 self.repo.update_refs([(sub.branch, "", sub.commit)])
-                done.append(f"deleted branch of approved submission {sub.submission_id}")
+                done.append(f"deleted the ref of approved submission {sub.submission_id}")
             for ref, oid in report.foreign_branches:
                 try:
                     self.repo.update_refs([(ref, "", oid)])
-                    done.append(f"deleted branch {ref}, which the registry did not write")
+                    done.append(f"deleted {ref}, which the registry did not write")
                 except StoreError as exc:
-                    done.append(f"could not delete branch {ref!r}: {exc}; remove it by hand")
+                    done.append(f"could not delete {ref!r}: {exc}; remove it by hand")
         return done
+
+    def remove_version(self, publisher: str, name: str, version: str) -> bool:
+        """Delete the tag of a version no standing approval backs, and take it off main.
+
+        Only check --repair calls this, for a tag a crash left behind an approval that the
+        database refused (rejected, withdrawn, or never recorded). False when there was no tag.
+        """
+        publisher, name = check_pack(publisher, name)
+        tag = tag_ref(publisher, name, check_version(version))
+        with self.repo.writing():
+            tag_object = self.repo.resolve(tag)
+            if tag_object is None:
+                return False
+            commit = self._version(publisher, name, version).commit
+            main = self.repo.resolve(MAIN_REF)
+            changes = [(tag, "", tag_object)]
+            parents = self.repo.read_commit(commit).parents
+            if main == commit and len(parents) <= 1:
+                # The approval was the last thing on main: step back, so the refused files
+                # leave main's history too and the next gc prunes them.
+                changes.append((MAIN_REF, parents[0], main) if parents else (MAIN_REF, "", main))
+            self.repo.update_refs(changes)
+            self._sync_main(publisher, name)
+        self.archives.forget(tag_object)
+        return True
 
     # -- maintenance --------------------------------------------------------------------------
 
@@ -277,9 +311,13 @@ class ContentStore(StoreReader):
         """Run `git fsck --strict` on the repository; raises StoreError on any fault."""
         return self.repo.fsck()
 
-    def gc(self) -> None:
-        """Let git pack objects and refs and prune what no ref reaches (after two weeks)."""
+    def gc(self) -> GcReport:
+        """Prune what no tag, main or pending submission reaches, now; drop stale archives."""
+        before = self.repo.size()
         self.repo.gc()
+        keep = {tag.tag_object for tag in self.all_tags()}
+        archives = self.archives.prune(keep)
+        return GcReport(before, self.repo.size(), archives)
 
     def _require_repo(self) -> None:
         if not self.repo.exists():

@@ -31,7 +31,7 @@ class SubmissionRef(_Record):
     submission_id: str
     publisher: str
     name: str
-    branch: str  # refs/heads/submissions/<id>
+    branch: str  # refs/submissions/<id>
     commit: str
     tree: str  # the pack's own tree, packs/<publisher>/<name>
     parent: str | None  # main when the submission was made; None before the first approval
@@ -90,3 +90,12 @@ class ArchiveFile(_Record):
     sha256: str
     size: int
     fmt: str  # "zip" or "tar.gz"
+
+
+@dataclass(frozen=True)
+class GcReport:
+    """What a gc freed: the repository's size before and after (bytes), archives removed."""
+
+    size_before: int
+    size_after: int
+    archives_removed: int

@@ -22,7 +22,10 @@ TOKEN_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?")
 OID_RE = re.compile(r"[0-9a-f]{40}")
 
 MAIN_REF = "refs/heads/main"
-SUBMISSION_PREFIX = "refs/heads/submissions/"
+# Outside refs/heads/ and refs/tags/: a clone fetches neither, a documented mirror push names
+# only main and the tags, and uploadpack.hideRefs hides them from every fetch.
+SUBMISSION_PREFIX = "refs/submissions/"
+LEGACY_SUBMISSION_PREFIX = "refs/heads/submissions/"  # where releases before 0.2 kept them
 TAG_PREFIX = "refs/tags/"
 
 MAX_PATH_BYTES = 4096
@@ -111,7 +114,7 @@ def tag_prefix(publisher: str, name: str) -> str:
 
 
 def submission_ref(submission_id: str) -> str:
-    """Return refs/heads/submissions/<id> for a checked submission id."""
+    """Return refs/submissions/<id> for a checked submission id."""
     return f"{SUBMISSION_PREFIX}{submission_id}"
 
 

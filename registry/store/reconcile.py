@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from .messages import parse_approval
 from .models import SubmissionRef
-from .names import MAIN_REF, TAG_PREFIX, parse_submission_ref, parse_tag_ref, version_key
+from .names import (
+    MAIN_REF,
+    SUBMISSION_PREFIX,
+    TAG_PREFIX,
+    parse_submission_ref,
+    parse_tag_ref,
+    version_key,
+)
 from .objects import parse_headers
 
 if TYPE_CHECKING:
@@ -106,11 +113,9 @@ def build_report(reader: StoreReader) -> ReconcileReport:
 
 
 def foreign_branches(reader: StoreReader) -> list[tuple[str, str]]:
-    """Branches other than main and the submissions the registry wrote."""
-    foreign = []
-    for row in reader.repo.refs("refs/heads/"):
-        if row.ref == MAIN_REF:
-            continue
+    """Branches other than main, and refs under refs/submissions/ the registry did not write."""
+    foreign = [(row.ref, row.oid) for row in reader.repo.refs("refs/heads/") if row.ref != MAIN_REF]
+    for row in reader.repo.refs(SUBMISSION_PREFIX):
         sid = parse_submission_ref(row.ref)
         if sid is None or row.kind != "commit" or not reader.is_submission(sid, row.oid):
             foreign.append((row.ref, row.oid))

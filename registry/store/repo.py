@@ -17,8 +17,8 @@ from pathlib import Path
 from . import trees
 from .errors import Conflict, StoreError
 from .gitproc import GitFailed, run_git
-from .lock import exclusive
-from .names import MAIN_REF, OID_RE
+from .lock import exclusive, shared
+from .names import LEGACY_SUBMISSION_PREFIX, MAIN_REF, OID_RE, SUBMISSION_PREFIX
 from .objects import ObjectDB, format_commit, format_ident, format_tag, parse_headers
 
 ZERO_OID = "0" * 40
@@ -30,7 +30,7 @@ REPO_CONFIG = (
     # A reflog for main records every move, a second line of recovery after a bad repair.
     ("core.logAllRefUpdates", "true"),
     # Pending submissions are not public: clones and fetches see tags and main only.
-    ("uploadpack.hideRefs", "refs/heads/submissions/"),
+    ("uploadpack.hideRefs", "refs/submissions/"),
 )
 
 
@@ -68,6 +68,7 @@ class Repository:
     ):
         self.path = Path(path).absolute()
         self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.objects_lock_path = self.path.with_name(self.path.name + ".objects.lock")
         self.identity = identity
         self.lock_timeout = lock_timeout
         self.db = ObjectDB(self.path)
@@ -90,6 +91,18 @@ class Repository:
             for key, value in REPO_CONFIG:
                 self.git("config", key, value)
             self.git("symbolic-ref", "HEAD", MAIN_REF)
+            self._move_legacy_submissions()
+
+    def _move_legacy_submissions(self) -> None:
+        """Move submission branches of older releases out of refs/heads/, where mirrors see them."""
+        changes: list[tuple[str, str, str]] = []
+        for row in self.refs(LEGACY_SUBMISSION_PREFIX):
+            token = row.ref[len(LEGACY_SUBMISSION_PREFIX) :]
+            target = SUBMISSION_PREFIX + token
+            if _SAFE_REF.fullmatch(target) and self.resolve(target) is None:
+                changes += [(target, row.oid, ZERO_OID), (row.ref, "", row.oid)]
+        if changes:
+            self.update_refs(changes)
 
     def close(self) -> None:
         """Stop the reader process."""
@@ -196,9 +209,25 @@ class Repository:
             "utf-8", "replace"
         )
 
+    @contextmanager
+    def adding_objects(self) -> Iterator[None]:
+        """Hold while writing objects that no ref names yet: gc prunes none of them meanwhile."""
+        with shared(self.objects_lock_path, self.lock_timeout, "the content store"):
+            yield
+
     def gc(self) -> None:
-        """Pack objects and refs, and prune unreachable objects older than two weeks."""
-        # Submissions write blobs before taking the lock, so a prune must never reach fresh
-        # objects whatever gc.pruneExpire says; two weeks is git's own default.
-        with self.writing():
-            self.git("gc", "--quiet", "--prune=2.weeks.ago")
+        """Pack objects and refs, and prune now every object no ref reaches.
+
+        Refused content must not linger: reflog entries no ref reaches any more are expired,
+        then git prunes unreachable objects at once. Writers that add objects before naming
+        them (a submission's blobs) hold the objects lock, shared, so none is pruned mid-write.
+        """
+        # The objects lock first, as a submission takes them: the reverse order could deadlock.
+        with exclusive(self.objects_lock_path, self.lock_timeout), self.writing():
+            self.git("reflog", "expire", "--expire-unreachable=now", "--all")
+            self.git("gc", "--quiet", "--prune=now")
+
+    def size(self) -> int:
+        """Bytes the repository's objects take on disk."""
+        objects = self.path / "objects"
+        return sum(f.stat().st_size for f in objects.rglob("*") if f.is_file())

@@ -388,13 +388,28 @@ def test_empty_file_is_422(uploads: Uploads, filename: str) -> None:
         {"data": b"archive=pack.zip", "content_type": "application/x-www-form-urlencoded"},
         {"data": b"--x\r\nbroken", "content_type": "multipart/form-data; boundary=x"},
         {"data": b"no boundary at all", "content_type": "multipart/form-data"},
+        {
+            "data": b'--x\r\nContent-Disposition: form-data; name="archive"; filename="p.zip"'
+            b"\r\n\r\nPK\x03\x04",
+            "content_type": "multipart/form-data; boundary=x",
+        },
+        {"data": b"PK\x03\x04", "content_type": "text/plain"},
         {},
     ],
-    ids=["json", "raw-zip", "urlencoded", "broken-multipart", "no-boundary", "no-body"],
+    ids=[
+        "json",
+        "raw-zip",
+        "urlencoded",
+        "broken-multipart",
+        "no-boundary",
+        "cut-short-multipart",
+        "text",
+        "no-body",
+    ],
 )
-def test_upload_in_the_wrong_shape_is_422(uploads: Uploads, kwargs) -> None:
-    body = assert_error(uploads.send(**kwargs), 422)
-    assert "archive" in body["errors"]["files"]
+def test_upload_in_the_wrong_shape_is_400_saying_how_to_send_it(uploads: Uploads, kwargs) -> None:
+    body = assert_error(uploads.send(**kwargs), 400)
+    assert "multipart/form-data" in body["message"] and "`archive`" in body["message"]
     uploads.assert_nothing_stored()
 
 

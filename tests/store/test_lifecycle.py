@@ -32,7 +32,7 @@ def test_init_refuses_a_folder_that_is_not_a_repository(tmp_path: Path) -> None:
 def test_submit_makes_a_branch_on_top_of_main(store: ContentStore) -> None:
     first = approve(store, 1, "hertfordshire", "cp-workflow", "1.0.0")
     ref = store.submit(2, "hertfordshire", "cp-workflow", pack("1.1.0"))
-    assert ref.branch == "refs/heads/submissions/2"
+    assert ref.branch == "refs/submissions/2"
     assert git(store, "rev-parse", ref.branch).strip() == ref.commit
     assert ref.parent == first.commit == store.head()
     # Diffing against its parent shows only the pack's own changes.
@@ -57,7 +57,7 @@ def test_approval_tags_moves_main_and_deletes_the_branch(store: ContentStore) ->
     assert git(store, "cat-file", "-t", "essex/roles/v1.0.0").strip() == "tag"  # annotated
     assert git(store, "rev-parse", "essex/roles/v1.0.0^{commit}").strip() == done.commit
     assert git(store, "rev-parse", "main:packs/essex/roles").strip() == done.tree
-    assert not ref_exists(store, "refs/heads/submissions/7")
+    assert not ref_exists(store, "refs/submissions/7")
     assert store.submissions() == []
     assert store.versions("essex", "roles") == ["1.0.0"]
 
@@ -113,7 +113,7 @@ def test_approval_writes_only_the_trees_on_the_path(store: ContentStore) -> None
 def test_withdraw_deletes_the_branch(store: ContentStore) -> None:
     store.submit(3, "essex", "roles", pack())
     assert store.drop_submission(3) is True
-    assert not ref_exists(store, "refs/heads/submissions/3")
+    assert not ref_exists(store, "refs/submissions/3")
     assert store.drop_submission(3) is False
     with pytest.raises(NotFound):
         store.approve(3, "essex", "roles", "1.0.0", approver="m")

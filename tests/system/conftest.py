@@ -78,6 +78,7 @@ class Instance:
         self.env = _clean_env() | {
             "CMSREG_INSTANCE": str(path),
             "CMSREG_DATABASE_URL": database_url,
+            "CMSREG_RATE_LIMITS": "off",  # tests upload many packs; one test turns them on
         }
         self._engine: sa.Engine | None = None
 
@@ -178,7 +179,7 @@ class Instance:
         assert proc.returncode == 0, f"git fsck --strict: {proc.stdout}{proc.stderr}"
 
     def refs(self, prefix: str) -> list[str]:
-        """The names of the refs under prefix (e.g. refs/heads/submissions/)."""
+        """The names of the refs under prefix (e.g. refs/submissions/)."""
         return self.git("for-each-ref", "--format=%(refname)", prefix).split()
 
     def sql(self, statement: str, **params: object) -> list[tuple]:

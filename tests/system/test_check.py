@@ -38,17 +38,19 @@ def test_check_reports_and_repairs_a_deleted_row_and_a_rogue_branch(instance):
         f"version {publisher}/{name} {version} is tagged in git but missing from the database"
         in check.stdout
     )
-    assert "branch submissions/999 exists but the submission is not in the database" in check.stdout
+    assert (
+        "ref refs/submissions/999 exists but the submission is not in the database" in check.stdout
+    )
     assert "run `cmsreg-server check --repair`" in check.stderr
 
     repair = instance.check("--repair")
     assert repair.returncode == 0, repair.stdout + repair.stderr
     assert repair.stdout.rstrip().endswith("git, database and index agree.")
     assert f"repaired: version {publisher}/{name} {version} is tagged in git" in repair.stdout
-    assert "repaired: branch submissions/999 exists" in repair.stdout
+    assert "repaired: ref refs/submissions/999 exists" in repair.stdout
     after = instance.sql(VERSIONS)
     assert [row[1:] for row in after] == [row[1:] for row in before]  # same commit and checksums
-    assert instance.refs("refs/heads/submissions/") == []
+    assert instance.refs("refs/submissions/") == []
     check = instance.check()
     assert check.returncode == 0, check.stdout + check.stderr
     instance.fsck()
@@ -67,7 +69,7 @@ def test_check_reports_and_repairs_a_hand_made_submission_branch(instance):
         "-m",
         "Pushed by hand",
     ).strip()
-    instance.git("update-ref", "refs/heads/submissions/999", commit)
+    instance.git("update-ref", "refs/submissions/999", commit)
     instance.git("update-ref", "refs/heads/someone-elses-work", commit)
     check = instance.check()
     assert check.returncode == 1
@@ -75,6 +77,6 @@ def test_check_reports_and_repairs_a_hand_made_submission_branch(instance):
     repair = instance.check("--repair")
     assert repair.returncode == 0, repair.stdout + repair.stderr
     assert repair.stdout.rstrip().endswith("git, database and index agree.")
-    assert instance.refs("refs/heads/submissions/") == []
+    assert instance.refs("refs/submissions/") == []
     assert "someone-elses-work" in check.stdout
     assert [r for r in instance.refs("refs/heads/") if not r.endswith("/main")] == []

@@ -47,7 +47,7 @@ def test_sixteen_submissions_of_one_version_store_exactly_one(instance, tokens, 
         version="1.0.0",
     )
     assert rows == [(created["id"], "pending")]
-    assert instance.refs("refs/heads/submissions/") == [f"refs/heads/submissions/{created['id']}"]
+    assert instance.refs("refs/submissions/") == [f"refs/submissions/{created['id']}"]
     instance.fsck()
     with server.client(tokens.moderator) as client:
         queue = client.get("/api/v1/submissions", params={"status": "pending"}).json()
@@ -78,7 +78,7 @@ def test_eight_approvals_at_once_all_land_on_main(instance, tokens, server):
     assert sorted(instance.refs("refs/tags/")) == sorted(
         f"refs/tags/{PUBLISHER}/{name}/v1.0.0" for name in names
     )
-    assert instance.refs("refs/heads/submissions/") == []
+    assert instance.refs("refs/submissions/") == []
     instance.fsck()
     check = instance.check()
     assert check.returncode == 0, check.stdout + check.stderr

@@ -35,18 +35,18 @@ def test_crash_after_the_submission_branch_leaves_nothing_visible(instance, toke
         assert client.get("/api/v1/submissions").json() == []
         assert client.get(PACK).status_code == 404
     assert instance.sql("SELECT id FROM submissions") == []
-    (orphan,) = instance.refs("refs/heads/submissions/")
+    (orphan,) = instance.refs("refs/submissions/")
     sid = orphan.rsplit("/", 1)[1]
 
     check = instance.check()
     assert check.returncode == 1
-    assert f"branch submissions/{sid} exists but the submission is not in the database" in (
+    assert f"ref refs/submissions/{sid} exists but the submission is not in the database" in (
         check.stdout
     )
     repair = instance.check("--repair")
     assert repair.returncode == 0, repair.stdout + repair.stderr
-    assert f"repaired: branch submissions/{sid}" in repair.stdout
-    assert instance.refs("refs/heads/submissions/") == []
+    assert f"repaired: ref refs/submissions/{sid}" in repair.stdout
+    assert instance.refs("refs/submissions/") == []
     assert instance.check().returncode == 0
     instance.fsck()
 
@@ -67,11 +67,17 @@ def test_crash_after_the_approval_tag_leaves_nothing_visible(instance, tokens, s
         assert client.get(PACK).status_code == 404
         assert client.get(f"{PACK}/versions/1.0.0").status_code == 404
         assert client.get(f"{PACK}/versions/1.0.0/download").status_code == 404
+        # Mid-approval, not pending: no one can withdraw (or reject) what may already be tagged.
         queue = client.get("/api/v1/submissions").json()
-        assert [(s["id"], s["status"]) for s in queue] == [(sid, "pending")]
+        assert [(s["id"], s["status"]) for s in queue] == [(sid, "approving")]
         detail = client.get(f"/api/v1/submissions/{sid}")
         assert detail.status_code == 200, detail.text
-        assert detail.json()["status"] == "pending"
+        assert detail.json()["status"] == "approving"
+        withdraw = client.post(f"/api/v1/submissions/{sid}/withdraw", json={})
+        assert withdraw.status_code == 409, withdraw.text
+    with server.client(tokens.moderator) as client:
+        reject = client.post(f"/api/v1/submissions/{sid}/reject", json={"reason": "Too late"})
+        assert reject.status_code == 409, reject.text
     assert instance.sql("SELECT version FROM versions") == []
 
     check = instance.check()
@@ -100,7 +106,7 @@ def test_a_crashed_submit_does_not_block_the_next_one(instance, tokens, server):
     server.start(CMSREG_CRASH_POINT="submit-before-commit")
     with server.client(tokens.publisher) as client, pytest.raises(NO_ANSWER):
         submit(client, small_pack("cp-workflow"))
-    assert len(instance.refs("refs/heads/submissions/")) == 1  # the orphan
+    assert len(instance.refs("refs/submissions/")) == 1  # the orphan
 
     # No one has run check --repair yet; on SQLite the next upload gets the same id.
     server.stop()
@@ -108,7 +114,7 @@ def test_a_crashed_submit_does_not_block_the_next_one(instance, tokens, server):
     with server.client(tokens.publisher) as client:
         r = submit(client, small_pack("another-pack"))
     assert r.status_code == 201, r.text
-    assert instance.refs("refs/heads/submissions/") == [f"refs/heads/submissions/{r.json()['id']}"]
+    assert instance.refs("refs/submissions/") == [f"refs/submissions/{r.json()['id']}"]
     check = instance.check()
     assert check.returncode == 0, check.stdout + check.stderr
     instance.fsck()

@@ -1,0 +1,91 @@
+"""Decisions that stand: every change of a submission's state names the state it checked.
+
+A second person acting in between (another moderator, the publisher withdrawing, a repair) is
+caught by the database itself: `UPDATE … WHERE id = ? AND status IN (…)` changes no row when
+the submission has moved on, and the loser gets a 409 that says what happened instead.
+
+An approval holds the decisions lock (shared) from its first check to its last write, and a
+submit from its git ref to its commit, so `check --repair`, which takes the lock exclusively,
+only ever settles what a process that died left behind — never work still under way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from registry.db.models import Submission, SubmissionStatus
+from registry.errors import Conflict
+from registry.services.context import Registry
+from registry.store.lock import exclusive, shared
+
+LOCK_NAME = "decisions.lock"
+LOCK_TIMEOUT = 60.0  # seconds; an approval takes well under one, a repair a few
+
+_AS = {
+    SubmissionStatus.PENDING: "returned to review",
+    SubmissionStatus.APPROVING: "approved",
+    SubmissionStatus.APPROVED: "approved",
+    SubmissionStatus.REJECTED: "rejected",
+    SubmissionStatus.WITHDRAWN: "withdrawn",
+}
+_WHY = {
+    SubmissionStatus.PENDING: "it is waiting for review",
+    SubmissionStatus.APPROVING: "a moderator is approving it right now",
+    SubmissionStatus.APPROVED: "it has been approved",
+    SubmissionStatus.REJECTED: "it has been rejected",
+    SubmissionStatus.WITHDRAWN: "it has been withdrawn",
+}
+
+
+def _lock_path(reg: Registry) -> Path:
+    return Path(reg.settings["INSTANCE"]) / LOCK_NAME
+
+
+@contextmanager
+def in_flight(reg: Registry) -> Iterator[None]:
+    """Hold while writing git and the database for one submission; many may at once."""
+    with shared(_lock_path(reg), LOCK_TIMEOUT, "Review"):
+        yield
+
+
+@contextmanager
+def settling(reg: Registry) -> Iterator[None]:
+    """Hold while repair settles interrupted approvals: no approval is under way meanwhile."""
+    with exclusive(_lock_path(reg), LOCK_TIMEOUT, "Review"):
+        yield
+
+
+def transition(
+    session: Session,
+    submission_id: int,
+    allowed: tuple[SubmissionStatus, ...],
+    to: SubmissionStatus,
+    **values: Any,
+) -> None:
+    """Move a submission from one of the allowed states to `to`, or raise Conflict (409).
+
+    The check and the write are one statement, so no one can change the state in between.
+    """
+    result = session.execute(
+        update(Submission)
+        .where(Submission.id == submission_id, Submission.status.in_(allowed))
+        .values(status=to, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 1:
+        # Objects loaded earlier in this session still hold the old state.
+        for obj in session.identity_map.values():
+            if isinstance(obj, Submission) and obj.id == submission_id:
+                session.expire(obj)
+        return
+    current = session.scalar(select(Submission.status).where(Submission.id == submission_id))
+    raise Conflict(
+        f"Submission {submission_id} cannot be {_AS[to]} now: "
+        f"{_WHY.get(current, f'it is {current}')}. Reload it to see its current state."
+    )
