@@ -138,13 +138,14 @@ def count_download(session: Session, version_id: int, is_postgres: bool, client:
     now = datetime.now(UTC)
     window = int(now.timestamp()) // DOWNLOAD_WINDOW_SECONDS
     key = hashlib.sha256(f"{version_id}\0{window}\0{client}".encode()).hexdigest()
-    seen = session.execute(
+    first = session.execute(
         insert(DownloadClient)
         .values(key=key, at=now)
         .on_conflict_do_nothing(index_elements=["key"])
-    )
+        .returning(DownloadClient.key)
+    ).first()
     _forget_old_clients(session, now)
-    if seen.rowcount != 1:
+    if first is None:  # this client had the version within the window already
         return False
     stmt = insert(DailyDownloads).values(version_id=version_id, day=now.date(), count=1)
     stmt = stmt.on_conflict_do_update(
