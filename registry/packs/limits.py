@@ -18,6 +18,11 @@ class Limits:
     max_name_bytes: int = 255  # one path component, UTF-8 encoded
     max_manifest_bytes: int = 64 * 1024
     max_scan_bytes: int = 20 * MiB  # XML read from one DOCX/XLSX; text files are scanned in full
+    # Uploads one process checks at once; each costs a fixed amount of memory (at most 64 MiB),
+    # so a worker needs this many times that. The rest wait up to validation_wait_seconds, then
+    # are told to try again (503): less than a gunicorn worker's 30-second timeout.
+    max_concurrent_validations: int = 2
+    validation_wait_seconds: float = 15.0
 
 
 DEFAULT_LIMITS = Limits()

@@ -20,12 +20,14 @@ from sqlalchemy.orm import Session
 
 from registry.db.models import Organisation, Pack, Submission, SubmissionStatus, Version
 from registry.errors import Conflict, Forbidden, NotFound, TooLarge, TooManyRequests, Unprocessable
+from registry.packs import slots
 from registry.packs.validate import Report, validate_upload
 from registry.packs.versions import SemVer
 from registry.services import audit, decisions, faults
 from registry.services.accounts import Actor
 from registry.services.context import Registry
 from registry.services.reasons import optional_text
+from registry.store.errors import Busy
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
@@ -50,7 +52,24 @@ def submit(
     rate_limited=False is for the operator's own bulk import (`seed`), never for a request.
     """
     actor.require("publish")
-    report = validate_upload(stream, filename, reg.limits)
+
+    def refuse_existing(manifest: dict) -> None:
+        # From the manifest, before any scanning: a version already approved or pending is 409.
+        # Only for the actor's own organisations, whose pending versions they may know of.
+        if actor.may_publish_for(manifest["publisher"]):
+            with reg.db.session() as session:
+                org = session.scalar(
+                    select(Organisation).where(Organisation.slug == manifest["publisher"])
+                )
+                if org is not None:
+                    _refuse_existing(session, org, manifest["name"], manifest["version"])
+                    if rate_limited:
+                        _limit_uploads(reg, session, org)
+
+    try:
+        report = validate_upload(stream, filename, reg.limits, before_scan=refuse_existing)
+    except slots.Busy as exc:
+        raise Busy(str(exc)) from None
     _refuse_invalid(report)
     manifest = report.manifest or {}
     publisher, name, version = manifest["publisher"], manifest["name"], manifest["version"]
@@ -91,7 +110,7 @@ def submit(
             ) from None
         # The id is new to the database; a branch with this id can only be left by a crash before
         # an earlier commit (SQLite reuses the id of a rolled-back row), so it is replaced.
-        ref = reg.store.submit(sub.id, publisher, name, report.files, replace=True)
+        ref = reg.store.submit(sub.id, publisher, name, report.files.contents(), replace=True)
         sub.commit = ref.commit
         audit.record(
             session,
@@ -202,7 +221,7 @@ def _stored_report(report: Report) -> dict:
         findings.append({"id": f"F{i}", **f.to_dict()})
     return {
         "files": len(report.files),
-        "size": sum(len(v) for v in report.files.values()),
+        "size": report.files.total_size,
         "notices": [n.to_dict() for n in report.notices],
         "findings": findings,
     }

@@ -17,10 +17,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from registry.db.models import Organisation, Pack, SearchQueue, Version
+from registry.packs.filetypes import is_text_name
 from registry.packs.versions import SemVer
 
 log = logging.getLogger(__name__)
-TEXT_SUFFIXES = (".md", ".txt", ".xml", ".moform", ".json", ".yaml", ".yml", ".csv", ".sql")
 MAX_TEXT = 200_000  # artefact text indexed per pack; more adds little to ranking and slows indexing
 
 
@@ -88,7 +88,7 @@ def build_document(reg, session: Session, publisher: str, name: str) -> dict | N
     readme = files.get("README.md", b"").decode("utf-8", "replace")
     texts, total = [], 0
     for path in sorted(files):
-        if path == "README.md" or not path.lower().endswith(TEXT_SUFFIXES) or total >= MAX_TEXT:
+        if path == "README.md" or not is_text_name(path) or total >= MAX_TEXT:
             continue
         chunk = files[path][: MAX_TEXT - total].decode("utf-8", "replace")
         texts.append(chunk)

@@ -86,11 +86,14 @@ class ContentStore(StoreReader):
         submission_id: int | str,
         publisher: str,
         name: str,
-        files: Mapping[str, bytes],
+        files: Mapping[str, trees.FileContent],
         *,
         replace: bool = False,
     ) -> SubmissionRef:
         """Store files as the submission ref refs/submissions/<id>, on top of main.
+
+        Each file's content is bytes, or a size and chunks (trees.BlobSource) whose blob is
+        written a chunk at a time.
 
         An existing branch for the id is a Conflict unless it holds the same files (a retry).
         replace=True is for a caller that has just issued the id: whatever branch has it is an

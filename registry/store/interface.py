@@ -8,6 +8,7 @@ from typing import Protocol, runtime_checkable
 from .diff import PackDiff
 from .models import ApprovedVersion, ArchiveFile, FileInfo, SubmissionRef, TagInfo, TagRef
 from .reconcile import ReconcileReport
+from .trees import FileContent
 
 
 @runtime_checkable
@@ -25,7 +26,7 @@ class PackStore(Protocol):
         submission_id: int | str,
         publisher: str,
         name: str,
-        files: Mapping[str, bytes],
+        files: Mapping[str, FileContent],
         *,
         replace: bool = False,
     ) -> SubmissionRef:

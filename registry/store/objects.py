@@ -9,11 +9,13 @@ a power cut needs the file system's own journal.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import tempfile
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import StoreError
@@ -71,6 +73,42 @@ class ObjectDB:
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(compressed)
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, target)  # same bytes if another writer won the race
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return oid
+
+    def write_stream(self, kind: str, size: int, chunks: Iterable[bytes]) -> str:
+        """Store size bytes that arrive in chunks as a loose object; never holds them all at once."""
+        header = f"{kind} {size}\0".encode("ascii")
+        sha = hashlib.sha1(header, usedforsecurity=False)  # git's object id, not a security hash
+        packer = zlib.compressobj(LOOSE_COMPRESSION)
+        # The id is known only at the end, so the object is written first and named after.
+        fd, tmp = tempfile.mkstemp(prefix="tmp_obj_", dir=self._objects)
+        try:
+            written = 0
+            with os.fdopen(fd, "wb") as out:
+                out.write(packer.compress(header))
+                for chunk in chunks:
+                    written += len(chunk)
+                    sha.update(chunk)
+                    out.write(packer.compress(chunk))
+                out.write(packer.flush())
+            if written != size:
+                raise StoreError(f"a {kind} said to be {size} bytes long was {written}")
+            oid = sha.hexdigest()
+            folder = self._objects / oid[:2]
+            target = folder / oid[2:]
+            if target.exists():
+                # Freshened, as git does, so a concurrent prune keeps it (unless another user
+                # owns it, which is as good).
+                with contextlib.suppress(OSError):
+                    os.utime(target)
+                Path(tmp).unlink()
+                return oid
+            folder.mkdir(exist_ok=True)
             os.chmod(tmp, 0o444)
             os.replace(tmp, target)  # same bytes if another writer won the race
         except BaseException:

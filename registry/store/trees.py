@@ -2,26 +2,46 @@
 
 Replacing packs/<publisher>/<name> rewrites four trees (name, publisher, packs, root); every
 other entry is copied by its id, so the cost follows the size of those four trees, not the store.
+
+A file's content is bytes, or a `BlobSource` (a size and the bytes in chunks, as an upload's
+spooled files are): its blob is then written a chunk at a time, so storing a pack costs the
+same memory whatever its files' sizes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import Protocol, runtime_checkable
 
 from .errors import InvalidRef, StoreError
 from .names import check_path
 from .objects import BLOB_MODE, FILE_MODES, TREE_MODE, ObjectDB, TreeEntry
 
-Folder = dict[str, "Folder | bytes"]
+
+@runtime_checkable
+class BlobSource(Protocol):
+    """A file's content read in chunks: its size, and the chunks, as often as asked."""
+
+    size: int
+
+    def chunks(self) -> Iterator[bytes]:
+        """The content in pieces."""
+        ...
 
 
-def _nest(files: Mapping[str, bytes]) -> Folder:
+FileContent = bytes | BlobSource
+Folder = dict[str, "Folder | FileContent"]
+
+
+def _nest(files: Mapping[str, FileContent]) -> Folder:
     """Turn {"a/b.txt": data} into nested folders, refusing a path that is both file and folder."""
     root: Folder = {}
     for path in sorted(files):
         data = files[path]
-        if not isinstance(data, bytes | bytearray | memoryview):
-            raise InvalidRef(f"content of {path!r} must be bytes")
+        if isinstance(data, bytearray | memoryview):
+            data = bytes(data)
+        elif not isinstance(data, bytes | BlobSource):
+            raise InvalidRef(f"content of {path!r} must be bytes or read in chunks")
         *dirs, leaf = path.split("/")
         node = root
         for part in dirs:
@@ -31,11 +51,11 @@ def _nest(files: Mapping[str, bytes]) -> Folder:
             node = child
         if leaf in node:
             raise InvalidRef(f"{path!r} is both a file and a folder")
-        node[leaf] = bytes(data)
+        node[leaf] = data
     return root
 
 
-def check_files(files: Mapping[str, bytes]) -> Folder:
+def check_files(files: Mapping[str, FileContent]) -> Folder:
     """Check every path and content of a pack before anything is written."""
     if not files:
         raise InvalidRef("a pack needs at least one file")
@@ -51,8 +71,15 @@ def write_folder(db: ObjectDB, folder: Folder) -> str:
         if isinstance(value, dict):
             entries.append((TREE_MODE, name.encode(), bytes.fromhex(write_folder(db, value))))
         else:
-            entries.append((BLOB_MODE, name.encode(), bytes.fromhex(db.write("blob", value))))
+            entries.append((BLOB_MODE, name.encode(), bytes.fromhex(write_blob(db, value))))
     return db.write_tree(entries)
+
+
+def write_blob(db: ObjectDB, content: FileContent) -> str:
+    """Write one file's blob, from bytes or a chunk at a time, and return its id."""
+    if isinstance(content, bytes):
+        return db.write("blob", content)
+    return db.write_stream("blob", content.size, content.chunks())
 
 
 def entry_at(db: ObjectDB, tree: str, parts: list[str]) -> tuple[bytes, str] | None:

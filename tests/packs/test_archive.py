@@ -28,6 +28,8 @@ from registry.packs.build import build_tar_gz, build_zip
 from registry.packs.limits import DEFAULT_LIMITS, Limits, MiB
 from registry.packs.problems import FatalPackError
 from tests.hostile import (
+    NEWLY_FORBIDDEN_EXTENSIONS,
+    PE_PROGRAM,
     SIBLINGS,
     HostileCase,
     ZipMember,
@@ -578,7 +580,67 @@ def test_limits_are_read_from_the_limits_given() -> None:
 def test_forbidden_extensions_include_the_spec_list() -> None:
     spec = ".exe .dll .bat .cmd .ps1 .sh .js .vbs .jar .msi .docm .xlsm .svg .html .htm"
     assert set(spec.split()) | {".pptm", ".dotm", ".xltm"} <= FORBIDDEN_EXTENSIONS
+    assert set(NEWLY_FORBIDDEN_EXTENSIONS) <= FORBIDDEN_EXTENSIONS
     assert all(extension == extension.lower() for extension in FORBIDDEN_EXTENSIONS)
+
+
+# Real configuration that looks a little like code, and must not be taken for it.
+LOOKS_LIKE_CODE = {
+    "config/mosaic-form.xml": (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<!-- Mosaic form export -->\n'
+        b'<form id="CP1"><script name="onLoad">setField("x")</script></form>\n'
+    ),
+    "config/lcs-export.xml": "<?xml version='1.0' encoding='UTF-16'?><Steps/>".encode("utf-16"),
+    "config/commented.xml": b"<!-- exported 2024-03-01 -->\n<form id='CIN1'/>\n",
+    "config/with-dtd.xml": b'<?xml version="1.0"?>\n<!DOCTYPE form SYSTEM "form.dtd">\n<form/>',
+    "config/letter.xslt": (
+        b'<?xml version="1.0"?>\n<xsl:stylesheet version="1.0" '
+        b'xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns="http://www.w3.org/1999/xhtml">'
+        b'<xsl:template match="/"><html><body/></html></xsl:template></xsl:stylesheet>\n'
+    ),
+    "config/rows.xml": b"<table name='lookups'><row code='A'/></table>\n",  # SQL Server FOR XML
+    "config/lookups.csv": b"code,label\nMZ,Mozambique\n",
+    "config/country.txt": b"MZ Mozambique\nZA South Africa\n",
+    "config/report.sql": b"-- <script> is never used here\nSELECT 1;\n",
+    "docs/guide.md": b"# Guide\n\nDo not paste this:\n\n```html\n<script>alert(1)</script>\n```\n",
+    "docs/style.md": b"#!important is how the old stylesheet began\n",
+    "docs/workflow.yaml": b"steps:\n  - html: false\n",
+    "docs/guide.pdf": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
+    "docs/screen.png": b"\x89PNG\r\n\x1a\n" + bytes(64),
+    "docs/photo.jpg": b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(64),
+    "docs/letter.docx": build_zip({"word/document.xml": b"<w:document/>"}).data,
+    "docs/book.xlsx": build_zip({"xl/workbook.xml": b"<workbook/>"}).data,
+}
+
+
+@pytest.mark.parametrize("build", [build_zip, build_tar_gz], ids=["zip", "tar.gz"])
+def test_configuration_that_looks_like_code_is_accepted(build: Callable) -> None:
+    files = {**SIBLINGS, **LOOKS_LIKE_CODE}
+    pack = read_archive(io.BytesIO(build(files).data), "pack")
+    assert pack.problems == []
+    assert pack.files == dict(sorted(files.items()))
+
+
+def test_content_problem_names_the_file_and_says_why() -> None:
+    files = {**SIBLINGS, "config/mz.txt": PE_PROGRAM}
+    pack = read_archive(io.BytesIO(build_zip(files).data), "pack.zip")
+    [problem] = pack.problems
+    assert (problem.where, problem.code) == ("config/mz.txt", "forbidden-content")
+    assert "Windows program" in problem.message and "could run" in problem.message
+    assert "config/mz.txt" not in pack.files
+
+
+def test_zip_with_an_oversized_table_of_contents_is_refused_before_it_is_read() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name in ("cmspack.yaml", "README.md", "config/a.xml"):
+            info = zipfile.ZipInfo(name)
+            info.comment = b"x" * 4000  # each central record carries it; no real zip does
+            zf.writestr(info, b"x")
+    with pytest.raises(FatalPackError) as caught:
+        read_archive(io.BytesIO(buf.getvalue()), "pack.zip", Limits(max_files=2))
+    assert codes(caught.value.problems) == {"oversized-directory"}
+    assert "table of contents" in caught.value.problems[0].message
 
 
 def test_tar_with_long_non_ascii_paths_in_pax_headers_is_read() -> None:
