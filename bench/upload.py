@@ -100,10 +100,9 @@ def _instance(folder: Path) -> str:
     reg = Registry.from_settings({"INSTANCE": str(folder)})
     try:
         reg.init()
-        with reg.db.session() as session:
-            accounts.create_org(session, PUBLISHER, "Hertfordshire", "county")
-            accounts.create_user(session, "publisher", PUBLISHER)
-            return accounts.create_token(session, "publisher", ["publish"])
+        accounts.create_org(reg, PUBLISHER, "Hertfordshire", "county")
+        accounts.create_user(reg, "publisher", PUBLISHER)
+        return accounts.create_token(reg, "publisher", ["publish"])
     finally:
         reg.close()
 

@@ -42,12 +42,34 @@ def _bind_options(command):
     return click.option("--host", default="127.0.0.1", show_default=True)(command)
 
 
-def _fail(exc: Exception) -> None:
-    click.echo(f"error: {exc}", err=True)
-    sys.exit(1)
+class CommandError(click.ClickException):
+    """A refusal from the registry, shown as `Error: <what to do>` with the fields at fault."""
+
+    def __init__(self, exc: Exception):
+        errors = getattr(exc, "errors", None)
+        message = str(exc)
+        if isinstance(errors, dict):
+            message += " " + "; ".join(
+                f"{field}: {', '.join(map(str, problems)) if isinstance(problems, list) else problems}"
+                for field, problems in errors.items()
+            )
+        super().__init__(message)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Every command's refusals take one path: the registry's own errors become CommandError."""
+
+    def invoke(self, ctx: click.Context):
+        from registry.settings import SettingsError
+        from registry.store.errors import StoreError
+
+        try:
+            return super().invoke(ctx)
+        except (RegistryError, SettingsError, StoreError) as exc:
+            raise CommandError(exc) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Run a cmsreg registry. The instance folder is $CMSREG_INSTANCE (default ./instance)."""
@@ -70,10 +92,7 @@ def seed(ctx: _Ctx) -> None:
     from registry.services.seed import seed as run_seed
 
     ctx.reg.init()
-    try:
-        published, skipped = run_seed(ctx.reg, log=click.echo)
-    except RegistryError as exc:
-        _fail(exc)
+    published, skipped = run_seed(ctx.reg, log=click.echo)
     click.echo(f"Seeded {published} pack version(s); {skipped} already present.")
 
 
@@ -104,12 +123,9 @@ def run(host: str, port: int) -> None:
 )
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve with gunicorn, the production WSGI server (threaded workers, read timeouts)."""
-    from registry.settings import SettingsError, load_settings
+    from registry.settings import load_settings
 
-    try:
-        load_settings()  # refuse bad settings here, not in every worker as it boots
-    except SettingsError as exc:
-        _fail(exc)
+    load_settings()  # refuse bad settings here, not in every worker as it boots
     args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}"]
     # registry/serving.py: threads with header and body read timeouts, and JSON errors.
     args += ["--worker-class", "registry.serving.RegistryWorker", "--threads", str(threads)]
@@ -189,11 +205,7 @@ def create_org(
     """Create a publishing organisation."""
     from registry.services import accounts
 
-    try:
-        with ctx.reg.db.session() as session:
-            accounts.create_org(session, slug, name, la_type, gss_code, dfe_number)
-    except RegistryError as exc:
-        _fail(_with_errors(exc))
+    accounts.create_org(ctx.reg, slug, name, la_type, gss_code, dfe_number)
     click.echo(f"Created organisation {slug}.")
 
 
@@ -205,11 +217,7 @@ def create_user(ctx: _Ctx, username: str, org: str | None) -> None:
     """Create a user, a member of an organisation."""
     from registry.services import accounts
 
-    try:
-        with ctx.reg.db.session() as session:
-            accounts.create_user(session, username, org)
-    except RegistryError as exc:
-        _fail(_with_errors(exc))
+    accounts.create_user(ctx.reg, username, org)
     click.echo(f"Created user {username}" + (f" in {org}." if org else "."))
 
 
@@ -221,11 +229,7 @@ def set_moderator(ctx: _Ctx, username: str, supplier: str) -> None:
     """Let USERNAME moderate the packs of SUPPLIER (e.g. system-c)."""
     from registry.services import accounts
 
-    try:
-        with ctx.reg.db.session() as session:
-            accounts.set_moderator(session, username, supplier)
-    except RegistryError as exc:
-        _fail(exc)
+    accounts.set_moderator(ctx.reg, username, supplier)
     click.echo(f"{username} now moderates {supplier} packs.")
 
 
@@ -244,11 +248,7 @@ def create_token(ctx: _Ctx, username: str, scopes: tuple[str, ...]) -> None:
     """Create an API token; it is shown once, alone on the last line."""
     from registry.services import accounts
 
-    try:
-        with ctx.reg.db.session() as session:
-            token = accounts.create_token(session, username, list(scopes))
-    except RegistryError as exc:
-        _fail(exc)
+    token = accounts.create_token(ctx.reg, username, list(scopes))
     click.echo(
         f"Token for {username} with scope(s) {', '.join(scopes)}. Store it now: it is not shown again."
     )
@@ -262,15 +262,5 @@ def revoke_token(ctx: _Ctx, token: str) -> None:
     """Revoke a token; requests with it answer 401 from now on."""
     from registry.services import accounts
 
-    try:
-        with ctx.reg.db.session() as session:
-            accounts.revoke_token(session, token)
-    except RegistryError as exc:
-        _fail(exc)
+    accounts.revoke_token(ctx.reg, token)
     click.echo("Token revoked.")
-
-
-def _with_errors(exc: RegistryError) -> str:
-    if isinstance(exc.errors, dict):
-        return str(exc) + " " + "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items())
-    return str(exc)

@@ -104,8 +104,9 @@ class Accounts:
         from registry.services import accounts
 
         with self.reg.db.session() as session:
-            if session.scalar(select(Organisation).where(Organisation.slug == slug)) is None:
-                accounts.create_org(session, slug, name or slug.title(), type_)
+            exists = session.scalar(select(Organisation).where(Organisation.slug == slug))
+        if exists is None:
+            accounts.create_org(self.reg, slug, name or slug.title(), type_)
 
     def token(
         self,
@@ -118,11 +119,10 @@ class Accounts:
 
         if org:
             self.org(org)
-        with self.reg.db.session() as session:
-            accounts.create_user(session, username, org)
-            for supplier in moderates:
-                accounts.set_moderator(session, username, supplier)
-            return accounts.create_token(session, username, list(scopes))
+        accounts.create_user(self.reg, username, org)
+        for supplier in moderates:
+            accounts.set_moderator(self.reg, username, supplier)
+        return accounts.create_token(self.reg, username, list(scopes))
 
 
 @pytest.fixture

@@ -190,10 +190,9 @@ def _registry(folder: Path):
     app = create_app({"INSTANCE": str(folder / "instance"), "TESTING": True})
     reg = app.extensions["cmsreg"]
     reg.init()
-    with reg.db.session() as session:
-        accounts.create_org(session, PUBLISHER, "Hertfordshire", "county")
-        accounts.create_user(session, "publisher", PUBLISHER)
-        token = accounts.create_token(session, "publisher", ["publish"])
+    accounts.create_org(reg, PUBLISHER, "Hertfordshire", "county")
+    accounts.create_user(reg, "publisher", PUBLISHER)
+    token = accounts.create_token(reg, "publisher", ["publish"])
     return app, {"Authorization": f"Bearer {token}"}
 
 

@@ -19,8 +19,7 @@ def actor(required: bool = True) -> Actor | None:
     """The request's actor; 401 when a token is required and missing or bad."""
     if "cmsreg_actor" not in g:  # looked up once per request
         header = request.headers.get("Authorization")
-        with registry().db.session() as session:
-            g.cmsreg_actor = accounts.authenticate(session, header)
+        g.cmsreg_actor = accounts.authenticate(registry(), header)
     found = g.cmsreg_actor
     if found is None and required:
         raise Unauthorized(

@@ -1,4 +1,8 @@
-"""Organisations, users, memberships, moderator scopes and API tokens."""
+"""Organisations, users, memberships, moderator scopes and API tokens.
+
+Every public function takes the Registry and owns its transaction; the `_`-prefixed versions
+work inside a caller's session (other services use them within their own transactions).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from registry.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthori
 from registry.packs.manifest import SLUG_RE
 from registry.packs.vocabulary import load_vocabularies
 from registry.services import audit, faults
+from registry.services.context import Registry
 
 TOKEN_PREFIX = "cmsreg_"  # noqa: S105 (a public prefix, not a secret)
 SCOPES = ("publish", "moderate", "admin")
@@ -60,7 +65,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_org(
+def _create_org(
     session: Session,
     slug: str,
     name: str,
@@ -107,7 +112,7 @@ def get_org(session: Session, slug: str) -> Organisation:
     return org
 
 
-def create_user(
+def _create_user(
     session: Session, username: str, org_slug: str | None = None, is_admin: bool = False
 ) -> User:
     """Create a user, optionally a member of an organisation."""
@@ -137,7 +142,7 @@ def get_user(session: Session, username: str) -> User:
     return user
 
 
-def set_moderator(session: Session, username: str, supplier: str) -> None:
+def _set_moderator(session: Session, username: str, supplier: str) -> None:
     """Let a user moderate one supplier's packs (idempotent)."""
     term = load_vocabularies()["supplier"].resolve(supplier)
     if term is None:
@@ -151,7 +156,7 @@ def set_moderator(session: Session, username: str, supplier: str) -> None:
     session.flush()
 
 
-def create_token(session: Session, username: str, scopes: list[str], actor: str = "system") -> str:
+def _create_token(session: Session, username: str, scopes: list[str], actor: str = "system") -> str:
     """Create a token with scopes and return it; only its hash is kept, so it is shown once."""
     bad = [s for s in scopes if s not in SCOPES]
     if bad or not scopes:
@@ -175,7 +180,7 @@ def create_token(session: Session, username: str, scopes: list[str], actor: str 
     return token
 
 
-def revoke_token(session: Session, token: str, actor: str = "system") -> None:
+def _revoke_token(session: Session, token: str, actor: str = "system") -> None:
     """Revoke a token (given in full); using it afterwards answers 401."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if row is None:
@@ -193,7 +198,7 @@ def revoke_token(session: Session, token: str, actor: str = "system") -> None:
     session.flush()
 
 
-def authenticate(session: Session, header: str | None) -> Actor | None:
+def _authenticate(session: Session, header: str | None) -> Actor | None:
     """Turn an Authorization header into an Actor; None when there is none; 401 when bad."""
     if not header:
         return None
@@ -214,3 +219,50 @@ def authenticate(session: Session, header: str | None) -> Actor | None:
         is_admin=user.is_admin,
         token_id=row.id,
     )
+
+
+def create_org(
+    reg: Registry,
+    slug: str,
+    name: str,
+    type_: str,
+    gss_code: str | None = None,
+    dfe_number: str | None = None,
+) -> None:
+    """Create an organisation; the slug is what packs name as their publisher."""
+    with reg.db.session() as session:
+        _create_org(session, slug, name, type_, gss_code, dfe_number)
+
+
+def create_user(
+    reg: Registry, username: str, org_slug: str | None = None, is_admin: bool = False
+) -> None:
+    """Create a user, optionally a member of an organisation."""
+    with reg.db.session() as session:
+        _create_user(session, username, org_slug, is_admin)
+
+
+def set_moderator(reg: Registry, username: str, supplier: str) -> None:
+    """Let a user moderate one supplier's packs (idempotent)."""
+    with reg.db.session() as session:
+        _set_moderator(session, username, supplier)
+
+
+def create_token(reg: Registry, username: str, scopes: list[str], actor: str = "system") -> str:
+    """Create a token with scopes and return it; only its hash is kept, so it is shown once."""
+    with reg.db.session() as session:
+        return _create_token(session, username, scopes, actor)
+
+
+def revoke_token(reg: Registry, token: str, actor: str = "system") -> None:
+    """Revoke a token (given in full); using it afterwards answers 401."""
+    with reg.db.session() as session:
+        _revoke_token(session, token, actor)
+
+
+def authenticate(reg: Registry, header: str | None) -> Actor | None:
+    """Turn an Authorization header into an Actor; None when there is none; 401 when bad."""
+    if not header:
+        return None  # no token: no transaction either (public reads are most requests)
+    with reg.db.session() as session:
+        return _authenticate(session, header)

@@ -29,7 +29,7 @@ def seed(reg: Registry, content_repo: Path | None = None, log=print) -> tuple[in
     with reg.db.session() as session:
         for org in orgs:
             if session.scalar(select(Organisation).where(Organisation.slug == org["slug"])) is None:
-                accounts.create_org(
+                accounts._create_org(  # within this one transaction
                     session,
                     org["slug"],
                     org["name"],

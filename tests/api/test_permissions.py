@@ -157,8 +157,7 @@ class World:
         self.reg = app.extensions["cmsreg"]
         accounts = Accounts(self.reg)
         revoked = accounts.token("herts-former", PUBLISHER)
-        with self.reg.db.session() as session:
-            account_service.revoke_token(session, revoked)
+        account_service.revoke_token(self.reg, revoked)
         self.headers: dict[str, dict[str, str]] = {
             "anonymous": {},
             "bad-token": auth(UNKNOWN_TOKEN),
@@ -415,8 +414,7 @@ def test_a_token_stops_working_when_revoked(world: World) -> None:
 
     token = Accounts(world.reg).token("herts-leaver", PUBLISHER)
     assert world.client.get(SUBMISSIONS, headers=auth(token)).status_code == 200
-    with world.reg.db.session() as session:
-        account_service.revoke_token(session, token)
+    account_service.revoke_token(world.reg, token)
     body = assert_error(world.client.get(SUBMISSIONS, headers=auth(token)), 401)
     assert "revoked" in body["message"]
 

@@ -195,13 +195,9 @@ def test_two_revocations_at_once_audit_one(reg, accounts):
 
     token = accounts.token("leaver", "hertfordshire")
 
-    def revoke():
-        with reg.db.session() as session:
-            account_service.revoke_token(session, token, actor="second-admin")
-
-    second = SecondPerson(revoke)
-    with faults.between("revoke-before-write", second), reg.db.session() as session:
-        account_service.revoke_token(session, token, actor="first-admin")
+    second = SecondPerson(lambda: account_service.revoke_token(reg, token, actor="second-admin"))
+    with faults.between("revoke-before-write", second):
+        account_service.revoke_token(reg, token, actor="first-admin")
     with reg.db.session() as session:
         events = session.execute(
             select(AuditEvent.actor).where(AuditEvent.action == "token-revoked")
