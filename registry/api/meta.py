@@ -7,12 +7,10 @@ import html
 from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import text
 
 from registry.api.auth import registry
 from registry.api.schemas import OrgOut
-from registry.packs.vocabulary import vocabulary_as_dict
-from registry.services import catalogue
+from registry.services import catalogue, maintenance
 
 blp = Blueprint("meta", __name__, url_prefix="/api/v1", description="Publishers and vocabularies.")
 health = Blueprint("health", __name__)
@@ -23,8 +21,7 @@ class PublishersView(MethodView):
     @blp.response(200, OrgOut(many=True))
     def get(self):
         """Every publishing organisation, with its number of packs."""
-        with registry().db.session() as session:
-            return catalogue.publishers(session)
+        return catalogue.publishers(registry())
 
 
 @blp.route("/publishers/<slug>")
@@ -32,8 +29,7 @@ class PublisherView(MethodView):
     @blp.response(200, OrgOut)
     def get(self, slug: str):
         """One organisation and its packs."""
-        with registry().db.session() as session:
-            return catalogue.publisher_detail(session, slug)
+        return catalogue.publisher_detail(registry(), slug)
 
 
 @blp.route("/vocabulary")
@@ -41,28 +37,13 @@ class VocabularyView(MethodView):
     @blp.response(200)
     def get(self):
         """Every controlled vocabulary: slug, display name, description, aliases."""
-        return vocabulary_as_dict()
+        return catalogue.vocabulary()
 
 
 @health.route("/healthz")
 def healthz():
     """Report database, store and index; 503 when one is not usable."""
-    reg = registry()
-    checks = {}
-    try:
-        with reg.db.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:  # a health check reports, it does not raise
-        checks["database"] = f"error: {type(exc).__name__}"
-    checks["store"] = (
-        "ok" if reg.store.is_ready() else "error: not initialised (run cmsreg-server init)"
-    )
-    try:
-        checks["index"] = f"ok ({reg.search.count()} packs)"
-    except Exception as exc:
-        checks["index"] = f"error: {type(exc).__name__}; rebuild it with `cmsreg-server reindex`"
-    ok = all(v.startswith("ok") for v in checks.values())
+    ok, checks = maintenance.health(registry())
     return {"status": "ok" if ok else "error", **checks}, 200 if ok else 503
 
 

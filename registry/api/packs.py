@@ -20,7 +20,6 @@ from registry.api.schemas import (
     ReasonArgs,
     VersionOut,
 )
-from registry.packs.filetypes import is_text_name
 from registry.services import catalogue, yanking
 
 blp = Blueprint(
@@ -56,8 +55,7 @@ class PackView(MethodView):
     @blp.response(200, PackOut)
     def get(self, publisher: str, name: str):
         """A pack: its latest version, every version (yanked ones flagged), downloads and depends."""
-        with registry().db.session() as session:
-            return catalogue.pack_detail(session, publisher, name)
+        return catalogue.pack_detail(registry(), publisher, name)
 
 
 @blp.route("/<publisher>/<name>/versions/<version>")
@@ -65,9 +63,7 @@ class VersionView(MethodView):
     @blp.response(200, VersionOut)
     def get(self, publisher: str, name: str, version: str):
         """One version (or `latest`): manifest, files with size and SHA-256, archive SHA-256, approval."""
-        reg = registry()
-        with reg.db.session() as session:
-            return catalogue.version_detail(reg, session, publisher, name, version)
+        return catalogue.version_detail(registry(), publisher, name, version)
 
 
 @blp.route("/<publisher>/<name>/versions/<version>/download")
@@ -82,24 +78,23 @@ class DownloadView(MethodView):
         """Download a version as zip or tar.gz, byte for byte reproducible, with its SHA-256."""
         reg = registry()
         fmt = args["format"]
-        with reg.db.session() as session:
-            v, cached = catalogue.archive(reg, session, publisher, name, version, fmt)
-            sha = cached.sha256
-            if sha in request.if_none_match:
-                response = Response(status=304)
-            else:
-                if request.method == "GET":  # HEAD asks about the archive, it downloads nothing
-                    client = f"{request.remote_addr} {request.user_agent.string}"
-                    catalogue.count_download(session, v.id, not reg.db.is_sqlite, client)
-                # The archive is a cached file: let the server stream it (sendfile where it can).
-                response = send_file(
-                    cached.path,
-                    mimetype=catalogue.FORMATS[fmt],
-                    as_attachment=True,
-                    download_name=f"{name}-{v.version}.{fmt}",
-                    etag=False,
-                    conditional=False,
-                )
+        found = catalogue.archive(reg, publisher, name, version, fmt)
+        sha = found.archive.sha256
+        if sha in request.if_none_match:
+            response = Response(status=304)
+        else:
+            if request.method == "GET":  # HEAD asks about the archive, it downloads nothing
+                client = f"{request.remote_addr} {request.user_agent.string}"
+                catalogue.count_download(reg, found.version_id, client)
+            # The archive is a cached file: let the server stream it (sendfile where it can).
+            response = send_file(
+                found.archive.path,
+                mimetype=found.media_type,
+                as_attachment=True,
+                download_name=f"{name}-{found.version}.{fmt}",
+                etag=False,
+                conditional=False,
+            )
         response.set_etag(sha)
         digest = base64.b64encode(bytes.fromhex(sha)).decode()
         response.headers["Digest"] = f"sha-256={digest}"
@@ -119,13 +114,11 @@ class FileView(MethodView):
     @blp.response(200, content_type="application/octet-stream")
     def get(self, publisher: str, name: str, version: str, path: str):
         """One file of a version, as stored: text as plain text, anything else as a download."""
-        reg = registry()
-        with reg.db.session() as session:
-            data = catalogue.read_file(reg, session, publisher, name, version, path)
-        if is_text_name(path):
-            response = Response(data, content_type=TEXT_PLAIN)
+        found = catalogue.read_file(registry(), publisher, name, version, path)
+        if found.is_text:
+            response = Response(found.data, content_type=TEXT_PLAIN)
         else:
-            response = Response(data, content_type=DOWNLOAD)
+            response = Response(found.data, content_type=DOWNLOAD)
             response.headers.set("Content-Disposition", "attachment", **_file_name(path))
         # Whatever a file holds, a browser must not run it as part of this site.
         response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
@@ -141,9 +134,7 @@ class DiffView(MethodView):
     @blp.response(200)
     def get(self, args: dict, publisher: str, name: str):
         """Files added, removed and changed between two versions, with unified diffs for text."""
-        reg = registry()
-        with reg.db.session() as session:
-            return catalogue.diff(reg, session, publisher, name, args["from_"], args["to"])
+        return catalogue.diff(registry(), publisher, name, args["from_"], args["to"])
 
 
 @blp.route("/<publisher>/<name>/versions/<version>/yank")
@@ -154,8 +145,7 @@ class YankView(MethodView):
         """Yank a version (publish scope for its publisher, or moderate for its supplier); `reason` required."""
         reg = registry()
         yanking.yank(reg, actor(), publisher, name, version, args["reason"])
-        with reg.db.session() as session:
-            return catalogue.version_detail(reg, session, publisher, name, version)
+        return catalogue.version_detail(reg, publisher, name, version)
 
 
 @blp.route("/<publisher>/<name>/versions/<version>/unyank")
@@ -166,5 +156,4 @@ class UnyankView(MethodView):
         """Undo a yank."""
         reg = registry()
         yanking.unyank(reg, actor(), publisher, name, version, args.get("reason"))
-        with reg.db.session() as session:
-            return catalogue.version_detail(reg, session, publisher, name, version)
+        return catalogue.version_detail(reg, publisher, name, version)

@@ -16,6 +16,8 @@ from werkzeug.formparser import FormDataParser
 from registry.errors import BadRequest
 from registry.services.decisions import SubmissionStatus
 from registry.services.reasons import MAX_TEXT
+from registry.services.submissions import MAX_PER_PAGE as QUEUE_MAX
+from registry.services.submissions import SORTS as QUEUE_SORTS
 
 UPLOAD_SHAPE = (
     "Send the pack as multipart/form-data with one file field `archive` (.zip or .tar.gz), "
@@ -162,6 +164,18 @@ class SubmissionListArgs(Loose):
         load_default=None,
         validate=validate.OneOf([s.value for s in SubmissionStatus]),
     )
+    supplier = fields.String(
+        load_default=None,
+        validate=validate.Length(max=64),
+        metadata={"description": "Only submissions for this supplier (e.g. system-c)"},
+    )
+    sort = fields.String(
+        load_default="newest",
+        validate=validate.OneOf(QUEUE_SORTS),
+        metadata={"description": "newest first (default), or oldest first: review order"},
+    )
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=QUEUE_MAX))
 
 
 class Problem(Schema):

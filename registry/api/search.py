@@ -7,8 +7,8 @@ from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from registry.api.auth import registry
-from registry.search import FACETS, SORTS
-from registry.search.interface import MAX_PER_PAGE
+from registry.services import discovery
+from registry.services.discovery import FACETS, MAX_PER_PAGE, SORTS
 
 blp = Blueprint(
     "search",
@@ -101,8 +101,8 @@ class SearchView(MethodView):
     def get(self, args: dict):
         """Search packs; facet counts for every filter; `did_you_mean` for a rare or misspelt word."""
         filters = {f: args[f] for f in FACETS if args.get(f)}
-        return registry().search.search(
-            args["q"], filters, args["sort"], args["page"], args["per_page"]
+        return discovery.search(
+            registry(), args["q"], filters, args["sort"], args["page"], args["per_page"]
         )
 
 
@@ -112,4 +112,4 @@ class SuggestView(MethodView):
     @blp.response(200, SuggestOut(many=True))
     def get(self, args: dict):
         """Typeahead on pack names and titles."""
-        return registry().search.suggest(args["q"], args["limit"])
+        return discovery.suggest(registry(), args["q"], args["limit"])

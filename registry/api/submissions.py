@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from registry.api.auth import actor, registry, require_token_to_write
 from registry.api.schemas import (
@@ -17,10 +16,8 @@ from registry.api.schemas import (
     SubmissionOut,
     UploadArgs,
 )
-from registry.db.models import Submission
-from registry.errors import Forbidden, Unprocessable
-from registry.services import moderation, publish
-from registry.services.accounts import Actor
+from registry.errors import Unprocessable
+from registry.services import moderation, publish, submissions
 
 blp = Blueprint(
     "submissions",
@@ -30,42 +27,6 @@ blp = Blueprint(
 )
 blp.ARGUMENTS_PARSER = PARSER  # before the views below are decorated
 blp.before_request(require_token_to_write)
-
-
-def as_dict(sub: Submission, diff: dict | None = None) -> dict:
-    """A submission as the API shows it."""
-    out = {
-        "id": sub.id,
-        "status": sub.status,
-        "publisher": sub.publisher.slug,
-        "name": sub.name,
-        "version": sub.version,
-        "supplier": sub.supplier,
-        "submitted_by": sub.submitted_by,
-        "submitted_at": sub.submitted_at,
-        "decided_at": sub.decided_at,
-        "reason": sub.reason,
-        "commit": sub.commit,
-        "checks": sub.report,
-        "manifest": sub.manifest,
-        "reviews": [
-            {
-                "moderator": r.moderator,
-                "decision": r.decision,
-                "note": r.note,
-                "acknowledged": r.acknowledged,
-                "created_at": r.created_at,
-            }
-            for r in sub.reviews
-        ],
-    }
-    if diff is not None:
-        out["diff"] = diff
-    return out
-
-
-def _may_see(who: Actor, sub: Submission) -> bool:
-    return who.may_publish_for(sub.publisher.slug) or who.may_moderate(sub.supplier)
 
 
 @blp.route("")
@@ -82,21 +43,13 @@ class SubmissionsView(MethodView):
             )
         upload = files["archive"]
         sub = publish.submit(registry(), actor(), upload.stream, upload.filename or "upload")
-        with registry().db.session() as session:
-            return as_dict(publish.get_submission(session, sub.id))
+        return submissions.after_decision(registry(), sub.id)
 
     @blp.arguments(SubmissionListArgs, location="query")
     @blp.response(200, SubmissionOut(many=True))
     def get(self, args: dict):
-        """The queue: your organisation's submissions, and those of the suppliers you moderate."""
-        who = actor()
-        if not ({"publish", "moderate"} & who.scopes):
-            raise Forbidden("This needs a token with the publish or moderate scope.")
-        with registry().db.session() as session:
-            query = select(Submission).order_by(Submission.id)
-            if args.get("status"):
-                query = query.where(Submission.status == args["status"])
-            return [as_dict(s) for s in session.scalars(query).all() if _may_see(who, s)]
+        """The queue: your organisation's submissions, and those of the suppliers you moderate, newest first (`sort=oldest` for review order), a page at a time."""
+        return submissions.queue(registry(), actor(), **args)
 
 
 @blp.route("/<int:submission_id>")
@@ -104,16 +57,7 @@ class SubmissionView(MethodView):
     @blp.response(200, SubmissionOut)
     def get(self, submission_id: int):
         """One submission: checks, findings, and the diff against the previous approved version."""
-        who = actor()
-        reg = registry()
-        with reg.db.session() as session:
-            sub = publish.visible_submission(session, who, submission_id)
-            diff = (
-                reg.store.diff_submission(sub.id, sub.publisher.slug, sub.name)
-                if sub.status == "pending"
-                else None
-            )
-            return as_dict(sub, diff.to_dict() if hasattr(diff, "to_dict") else diff)
+        return submissions.detail(registry(), actor(), submission_id)
 
 
 @blp.route("/<int:submission_id>/approve")
@@ -125,8 +69,7 @@ class ApproveView(MethodView):
         moderation.approve(
             registry(), actor(), submission_id, args.get("note"), args.get("acknowledge")
         )
-        with registry().db.session() as session:
-            return as_dict(publish.get_submission(session, submission_id))
+        return submissions.after_decision(registry(), submission_id)
 
 
 @blp.route("/<int:submission_id>/reject")
@@ -136,8 +79,7 @@ class RejectView(MethodView):
     def post(self, args: dict, submission_id: int):
         """Reject (moderate scope); `reason` is required."""
         moderation.reject(registry(), actor(), submission_id, args["reason"])
-        with registry().db.session() as session:
-            return as_dict(publish.get_submission(session, submission_id))
+        return submissions.after_decision(registry(), submission_id)
 
 
 @blp.route("/<int:submission_id>/withdraw")
@@ -147,5 +89,4 @@ class WithdrawView(MethodView):
     def post(self, args: dict, submission_id: int):
         """Withdraw a pending or rejected submission of your organisation (publish scope)."""
         publish.withdraw(registry(), actor(), submission_id, args.get("note"))
-        with registry().db.session() as session:
-            return as_dict(publish.get_submission(session, submission_id))
+        return submissions.after_decision(registry(), submission_id)

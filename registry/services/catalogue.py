@@ -1,8 +1,13 @@
-"""Reading approved content: packs, versions, files, diffs, downloads, publishers."""
+"""Reading approved content: packs, versions, files, diffs, downloads, publishers.
+
+The public functions take the Registry and own their (read) transactions; get_pack and
+get_version work inside a caller's session, for other services (yanking).
+"""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,9 +18,13 @@ from sqlalchemy.orm import Session
 
 from registry.db.models import DailyDownloads, DownloadClient, Organisation, Pack, Version
 from registry.errors import BadRequest, NotFound
+from registry.packs.filetypes import is_text_name
 from registry.packs.manifest import SLUG_RE
 from registry.packs.versions import SemVer, is_semver
+from registry.packs.vocabulary import vocabulary_as_dict
+from registry.services.context import Registry
 from registry.services.searchsync import latest_version
+from registry.store.models import ArchiveFile
 
 FORMATS = {"zip": "application/zip", "tar.gz": "application/gzip"}
 # Downloads of one version by one client within this many seconds count once.
@@ -75,8 +84,13 @@ def version_summary(v: Version) -> dict[str, Any]:
     }
 
 
-def pack_detail(session: Session, publisher: str, name: str) -> dict[str, Any]:
+def pack_detail(reg: Registry, publisher: str, name: str) -> dict[str, Any]:
     """A pack: latest version's manifest, all versions (yanked flagged), downloads, depends."""
+    with reg.db.session() as session:
+        return _pack_detail(session, publisher, name)
+
+
+def _pack_detail(session: Session, publisher: str, name: str) -> dict[str, Any]:
     pack = get_pack(session, publisher, name)
     latest = latest_version(pack.versions)
     newest_any = max(pack.versions, key=lambda v: SemVer.parse(v.version))
@@ -95,11 +109,10 @@ def pack_detail(session: Session, publisher: str, name: str) -> dict[str, Any]:
     }
 
 
-def version_detail(
-    reg, session: Session, publisher: str, name: str, version: str
-) -> dict[str, Any]:
+def version_detail(reg: Registry, publisher: str, name: str, version: str) -> dict[str, Any]:
     """One version: manifest, files with size and SHA-256, archive checksums, approval, commit."""
-    v = get_version(session, publisher, name, version)
+    with reg.db.session() as session:
+        v = get_version(session, publisher, name, version)
     files = reg.store.list_files(publisher, name, v.version)
     return {
         "publisher": publisher,
@@ -118,17 +131,35 @@ def version_detail(
     }
 
 
-def archive(
-    reg, session: Session, publisher: str, name: str, version: str, fmt: str
-) -> tuple[Version, Any]:
-    """A version and its cached archive file (path, SHA-256, size): reproducible bytes."""
+@dataclass(frozen=True)
+class Download:
+    """A version's archive, ready to send: which version it is, and the cached file."""
+
+    version: str
+    version_id: int
+    archive: ArchiveFile
+    media_type: str
+
+
+def archive(reg: Registry, publisher: str, name: str, version: str, fmt: str) -> Download:
+    """A version's cached archive file (path, SHA-256, size): reproducible bytes."""
     if fmt not in FORMATS:
         raise BadRequest("format must be zip or tar.gz.", errors={"format": ["zip or tar.gz"]})
-    v = get_version(session, publisher, name, version)
-    return v, reg.store.archive_file(publisher, name, v.version, fmt)
+    with reg.db.session() as session:
+        v = get_version(session, publisher, name, version)
+        exact, version_id = v.version, v.id
+    return Download(
+        exact, version_id, reg.store.archive_file(publisher, name, exact, fmt), FORMATS[fmt]
+    )
 
 
-def count_download(session: Session, version_id: int, is_postgres: bool, client: str) -> bool:
+def count_download(reg: Registry, version_id: int, client: str) -> bool:
+    """Count a download of a version, once per client in each window; True when it counted."""
+    with reg.db.session() as session:
+        return _count_download(session, version_id, not reg.db.is_sqlite, client)
+
+
+def _count_download(session: Session, version_id: int, is_postgres: bool, client: str) -> bool:
     """Count a download of a version, once per client in each window; True when it counted.
 
     client names who is asking (address and user agent); only a hash of it is kept, and only
@@ -171,18 +202,28 @@ def _forget_old_clients(session: Session, now: datetime) -> None:
     session.execute(delete(DownloadClient).where(DownloadClient.at < cutoff))
 
 
-def read_file(reg, session: Session, publisher: str, name: str, version: str, path: str) -> bytes:
+@dataclass(frozen=True)
+class PackFile:
+    """One file of a version, and whether its name says it is text."""
+
+    data: bytes
+    is_text: bool
+
+
+def read_file(reg: Registry, publisher: str, name: str, version: str, path: str) -> PackFile:
     """One file of a version."""
-    v = get_version(session, publisher, name, version)
-    return reg.store.read_file(publisher, name, v.version, path)
+    with reg.db.session() as session:
+        exact = get_version(session, publisher, name, version).version
+    return PackFile(reg.store.read_file(publisher, name, exact, path), is_text_name(path))
 
 
 def diff(
-    reg, session: Session, publisher: str, name: str, from_version: str, to_version: str
+    reg: Registry, publisher: str, name: str, from_version: str, to_version: str
 ) -> dict[str, Any]:
     """Files added, removed and changed between two versions, with unified diffs for text."""
-    a = get_version(session, publisher, name, from_version)
-    b = get_version(session, publisher, name, to_version)
+    with reg.db.session() as session:
+        a = get_version(session, publisher, name, from_version)
+        b = get_version(session, publisher, name, to_version)
     result = reg.store.diff(publisher, name, a.version, b.version)
     return {"from": a.version, "to": b.version, **_as_dict(result)}
 
@@ -193,8 +234,13 @@ def _as_dict(result: Any) -> dict[str, Any]:
     return result.to_dict()
 
 
-def publishers(session: Session) -> list[dict[str, Any]]:
+def publishers(reg: Registry) -> list[dict[str, Any]]:
     """Every organisation, with how many packs it publishes."""
+    with reg.db.session() as session:
+        return _publishers(session)
+
+
+def _publishers(session: Session) -> list[dict[str, Any]]:
     orgs = session.scalars(select(Organisation).order_by(Organisation.slug)).all()
     counts: dict[int, int] = {}
     for pack in session.scalars(select(Pack)).all():
@@ -203,8 +249,13 @@ def publishers(session: Session) -> list[dict[str, Any]]:
     return [_org(o) | {"packs": counts.get(o.id, 0)} for o in orgs]
 
 
-def publisher_detail(session: Session, slug: str) -> dict[str, Any]:
+def publisher_detail(reg: Registry, slug: str) -> dict[str, Any]:
     """One organisation and its packs."""
+    with reg.db.session() as session:
+        return _publisher_detail(session, slug)
+
+
+def _publisher_detail(session: Session, slug: str) -> dict[str, Any]:
     org = None
     if SLUG_RE.match(slug):  # anything else is no slug (and may not even be storable text)
         org = session.scalar(select(Organisation).where(Organisation.slug == slug))
@@ -237,3 +288,8 @@ def _org(o: Organisation) -> dict[str, Any]:
         "gss_code": o.gss_code,
         "dfe_number": o.dfe_number,
     }
+
+
+def vocabulary() -> dict[str, Any]:
+    """Every controlled vocabulary: slug, display name, description, aliases."""
+    return vocabulary_as_dict()

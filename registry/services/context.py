@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from registry.db import Database
 from registry.packs.limits import Limits
 from registry.settings import limits_from, load_settings
 from registry.store import ContentStore
+from registry.store.interface import PackStore
+
+if TYPE_CHECKING:  # the engine (and Whoosh) is imported only when a command first searches
+    from registry.search.interface import SearchEngine
 
 
 @dataclass
@@ -18,9 +22,9 @@ class Registry:
 
     settings: dict[str, Any]
     db: Database
-    store: ContentStore
+    store: PackStore
     limits: Limits
-    _search: Any = field(default=None, repr=False)
+    _search: SearchEngine | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, overrides: dict[str, Any] | None = None) -> Registry:
@@ -31,7 +35,7 @@ class Registry:
         return cls(settings, Database(settings["DATABASE_URL"]), store, limits_from(settings))
 
     @property
-    def search(self) -> Any:
+    def search(self) -> SearchEngine:
         """The search engine, opened on first use (commands that never search never open it)."""
         if self._search is None:
             from registry.search import WhooshEngine

@@ -6,7 +6,15 @@ from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
 from .diff import PackDiff
-from .models import ApprovedVersion, ArchiveFile, FileInfo, SubmissionRef, TagInfo, TagRef
+from .models import (
+    ApprovedVersion,
+    ArchiveFile,
+    FileInfo,
+    GcReport,
+    SubmissionRef,
+    TagInfo,
+    TagRef,
+)
 from .reconcile import ReconcileReport
 from .trees import FileContent
 
@@ -111,3 +119,9 @@ class PackStore(Protocol):
 
     def repair(self) -> list[str]:
         """Mend what reconcile() reports."""
+
+    def remove_version(self, publisher: str, name: str, version: str) -> bool:
+        """Delete the tag of a version no standing approval backs (repair only)."""
+
+    def gc(self) -> GcReport:
+        """Prune what no ref reaches; report the sizes before and after."""

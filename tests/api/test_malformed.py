@@ -410,7 +410,11 @@ def test_download_in_an_unknown_format_is_422(world: World, fmt: str) -> None:
 @pytest.mark.parametrize(
     ("path", "status"),
     [
-        (f"{SUBMISSIONS}?per_page=-1&page=abc&sort=%00", 200),
+        (f"{SUBMISSIONS}?per_page=-1&page=abc&sort=%00", 422),
+        (f"{SUBMISSIONS}?per_page=101", 422),
+        (f"{SUBMISSIONS}?page=99999999999999999999", 422),
+        (f"{SUBMISSIONS}?sort=oldest&supplier=system-c&page=2&per_page=5", 200),
+        (f"{SUBMISSIONS}?unknown=%00", 200),
         (f"{SUBMISSIONS}?status=bogus", 422),
         (f"{SUBMISSIONS}?status=", 422),
         (f"{SUBMISSIONS}?status=pending&status=%00", 200),
