@@ -8,7 +8,9 @@ Two ways to use a point, both only from tests:
   SIGKILL would), without unwinding: no `finally`, no rollback, no flush. `<name>@<n>` ends the
   process at the n-th arrival instead, counted across all processes of the instance in the file
   `$CMSREG_CRASH_COUNTER` (one byte appended per arrival), so a crash lands on a counted event
-  whatever the machine's speed.
+  whatever the machine's speed. With `CMSREG_CRASH_SCOPE=server` the point kills the worker's
+  whole process group with SIGKILL instead — master and every worker at once, as a power cut
+  would — so a test can kill the whole server at a counted event.
 - **act in between**: an in-process test registers a callable with `between(<name>, fn)`; the
   service calls it at that point, so a second moderator's reject, say, lands exactly between an
   approval's check and its write — deterministic, on SQLite and PostgreSQL alike.
@@ -36,11 +38,13 @@ Points, in the order of the writes they interrupt:
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 ENV_VAR = "CMSREG_CRASH_POINT"
 COUNTER_VAR = "CMSREG_CRASH_COUNTER"
+SCOPE_VAR = "CMSREG_CRASH_SCOPE"
 CRASH_EXIT_CODE = 137  # what a shell reports for a process killed by SIGKILL
 
 _between: dict[str, Callable[[], None]] = {}
@@ -58,7 +62,7 @@ def crash_point(name: str) -> None:
     if point != name:
         return
     if not nth:
-        os._exit(CRASH_EXIT_CODE)
+        _die()
     # An O_APPEND write is atomic and leaves the offset just past its own byte: that offset is
     # this arrival's number, across every process appending to the file.
     fd = os.open(os.environ[COUNTER_VAR], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -68,7 +72,13 @@ def crash_point(name: str) -> None:
     finally:
         os.close(fd)
     if arrivals == int(nth):
-        os._exit(CRASH_EXIT_CODE)
+        _die()
+
+
+def _die() -> None:
+    if os.environ.get(SCOPE_VAR) == "server":
+        os.killpg(os.getpgid(0), signal.SIGKILL)  # master and workers: the whole server
+    os._exit(CRASH_EXIT_CODE)
 
 
 @contextmanager
