@@ -200,8 +200,7 @@ class Submission(Base):
     decided_at: Mapped[datetime | None] = mapped_column(Timestamp)
     manifest: Mapped[dict] = mapped_column(JSON)
     report: Mapped[dict] = mapped_column(JSON)  # problems, notices, findings from validation
-    commit: Mapped[str | None] = mapped_column(String(40))  # head of submissions/<id>
-    zip_sha256: Mapped[str | None] = mapped_column(String(64))
+    commit: Mapped[str | None] = mapped_column(String(40))  # head of refs/submissions/<id>
     reason: Mapped[str | None] = mapped_column(Text)  # why rejected or withdrawn
     publisher: Mapped[Organisation] = relationship(lazy="joined")
     reviews: Mapped[list[Review]] = relationship(lazy="selectin", order_by="Review.id")

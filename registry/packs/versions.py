@@ -90,11 +90,6 @@ def is_semver(text: object) -> bool:
     return isinstance(text, str) and len(text) <= MAX_VERSION_LENGTH and bool(SEMVER_RE.match(text))
 
 
-def newest(versions: list[str]) -> str | None:
-    """Return the highest of versions by SemVer precedence, or None for an empty list."""
-    return max(versions, key=SemVer.parse, default=None)
-
-
 @dataclass(frozen=True)
 class Clause:
     """One comparison of a specifier, e.g. >=1.0.0."""

@@ -8,7 +8,6 @@ from registry.packs.versions import (
     SemVer,
     VersionError,
     is_semver,
-    newest,
     parse_specifier,
     satisfies,
 )
@@ -74,8 +73,6 @@ def test_precedence_follows_the_specification():
     ]
     assert sorted(reversed(ordered), key=SemVer.parse) == ordered
     assert SemVer.parse("1.0.0+build.1") == SemVer.parse("1.0.0+build.2")
-    assert newest(["1.9.0", "1.10.0", "1.10.0-rc.1"]) == "1.10.0"
-    assert newest([]) is None
 
 
 @pytest.mark.parametrize(
