@@ -16,6 +16,7 @@ class Database:
     """One engine and session factory for a database URL."""
 
     def __init__(self, url: str):
+        url = psycopg_url(url)
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict = {"future": True}
@@ -84,3 +85,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def psycopg_url(url: str) -> str:
+    """Point a PostgreSQL URL at psycopg 3, the driver the registry ships with.
+
+    `postgres://` and `postgresql://` (as hosting platforms write DATABASE_URL) would otherwise
+    make SQLAlchemy look for psycopg2, which is not installed.
+    """
+    from sqlalchemy.engine import make_url
+
+    if not url.startswith(("postgres://", "postgresql://")):
+        return url
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
