@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from ..limits import MiB
 from .tables import TableDob
 from .windows import UnitStream
-from .xmlstream import NAMESPACE_END, Budget
+from .xmlstream import Budget, qualified
 
 MAX_CELL_CHARS = 32_767  # the most text Excel keeps in one cell
 MAX_ROW_CELLS = 16_384  # Excel's columns: a row with more cells is crafted
@@ -38,7 +38,7 @@ _A_NAMESPACES = (
 
 
 def _tags(namespaces: Iterable[str], *names: str) -> frozenset[str]:
-    return frozenset(f"{ns}{NAMESPACE_END}{name}" for ns in namespaces for name in names)
+    return frozenset(qualified(ns, name) for ns in namespaces for name in names)
 
 
 _PARAGRAPH = _tags(_W_NAMESPACES, "p") | _tags(_A_NAMESPACES, "p")

@@ -3,9 +3,9 @@
 Word and Excel files are zips of XML that we decompress ourselves: declared sizes are not
 trusted, every byte read and every character produced counts against a `Budget`, parts
 compressed with anything but deflate are not read (zipfile inflates bzip2 and LZMA without
-bounding one step), XML that declares a DTD (where entity bombs live) is refused before it is
-parsed, and so are XML nested deeper, or tags longer, than any Office file writes: the parser
-holds a tag whole, and every open element costs memory.
+bounding one step), XML that declares a DTD, entities or external references is refused by
+defusedxml's parser, and so is XML nested deeper, or with tags longer, than any Office file
+writes: the parser holds a tag whole, and every open element costs memory.
 """
 
 from __future__ import annotations
@@ -13,23 +13,19 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterable, Iterator
 from typing import Protocol
-from xml.parsers import expat
+
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
 from ..limits import MiB
 
 READ_CHUNK = 64 * 1024
-DTD_MARKERS = tuple(
-    marker.encode(encoding)
-    for marker in ("<!DOCTYPE", "<!ENTITY")
-    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
-)
 # Office XML nests a few dozen elements deep (a table in a text box in a table ...).
 MAX_XML_DEPTH = 256
 # Bytes the parser may hold before it has finished one tag with its attributes: real ones are
 # at most a few kilobytes, and the parser keeps a longer one whole, however long.
 MAX_TAG_BYTES = 1 * MiB
 READABLE_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
-NAMESPACE_END = "}"  # expat names an element in a namespace "namespace}local"
 
 
 class Unreadable(Exception):
@@ -73,10 +69,15 @@ class Budget:
             raise Unreadable(f"it expands to more than {self.limit:,} characters of text")
 
 
+def qualified(namespace: str, local: str) -> str:
+    """An element's name as the parser reports it: "{namespace}local"."""
+    return f"{{{namespace}}}{local}"
+
+
 class XmlTarget(Protocol):
     """What the parser calls as it reads: no tree is built.
 
-    Names are expat's: "namespace" + NAMESPACE_END + "local" for an element in a namespace.
+    Names are ElementTree's: "{namespace}local" for an element in a namespace (see `qualified`).
     """
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
@@ -108,50 +109,53 @@ def part_chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget) -> I
             budget.spend_bytes(len(chunk))
 
 
-def _refuse_dtd(*args: object) -> None:
-    raise Unreadable("it declares a DTD or entities, which Office files never need")
+_DTD_REFUSED = "it declares a DTD or entities, which Office files never need"
+
+
+class _Guarded:
+    """Passes the parser's events on to the target, refusing XML nested too deep."""
+
+    def __init__(self, target: XmlTarget) -> None:
+        self.target = target
+        self.depth = 0
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.depth += 1
+        if self.depth > MAX_XML_DEPTH:
+            raise Unreadable(f"its XML nests more than {MAX_XML_DEPTH} elements deep")
+        self.target.start(tag, attrib)
+
+    def end(self, tag: str) -> None:
+        self.depth -= 1
+        self.target.end(tag)
+
+    def data(self, text: str) -> None:
+        self.target.data(text)
+
+    def close(self) -> None:
+        """The caller closes the target itself, whole part or not."""
 
 
 def parse(chunks: Iterable[bytes], target: XmlTarget) -> None:
-    """Feed XML to target's start/end/data callbacks, refusing what Office files never hold."""
-    parser = expat.ParserCreate(namespace_separator=NAMESPACE_END)
-    parser.buffer_text = True  # text in pieces of up to buffer_size, not one call per line
-    parser.buffer_size = READ_CHUNK
-    depth = 0
+    """Feed XML to target's start/end/data callbacks, refusing what Office files never hold.
 
-    target_start, target_end = target.start, target.end
-
-    def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal depth
-        depth += 1
-        if depth > MAX_XML_DEPTH:
-            raise Unreadable(f"its XML nests more than {MAX_XML_DEPTH} elements deep")
-        target_start(name, attrs)
-
-    def end(name: str) -> None:
-        nonlocal depth
-        depth -= 1
-        target_end(name)
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = target.data
-    # Markers are looked for in the bytes first; these refuse what a marker split oddly hides.
-    parser.StartDoctypeDeclHandler = _refuse_dtd
-    parser.EntityDeclHandler = _refuse_dtd
-    fed, tail = 0, b""
+    defusedxml's parser refuses a DTD, entity declarations and external references (where
+    entity bombs and file reads live); no tree is built, the target sees events as they come.
+    """
+    parser = DefusedXMLParser(
+        target=_Guarded(target), forbid_dtd=True, forbid_entities=True, forbid_external=True
+    )
+    fed = 0
     try:
         for chunk in chunks:
-            window = tail + chunk[:32]
-            if any(m in window for m in DTD_MARKERS) or any(m in chunk for m in DTD_MARKERS):
-                _refuse_dtd()
-            tail = chunk[-32:]
-            parser.Parse(chunk, False)
+            parser.feed(chunk)
             fed += len(chunk)
             # Outside a callback, the index is where the last event was: what lies beyond it is
-            # an unfinished tag the parser is holding.
-            if fed - max(parser.CurrentByteIndex, 0) > MAX_TAG_BYTES:
+            # an unfinished tag the parser is holding whole.
+            if fed - max(parser.parser.CurrentByteIndex, 0) > MAX_TAG_BYTES:
                 raise Unreadable(f"it has an XML tag longer than {MAX_TAG_BYTES:,} bytes")
-        parser.Parse(b"", True)
-    except expat.ExpatError as exc:
+        parser.close()
+    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
+        raise Unreadable(_DTD_REFUSED) from None
+    except ParseError as exc:
         raise Unreadable(f"its XML is malformed ({exc})") from None
