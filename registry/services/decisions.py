@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from registry.db.models import Submission, SubmissionStatus
 from registry.errors import Conflict
+from registry.services import audit
 from registry.services.context import Registry
 from registry.store.lock import exclusive, shared
 
@@ -89,3 +91,42 @@ def transition(
         f"Submission {submission_id} cannot be {_AS[to]} now: "
         f"{_WHY.get(current, f'it is {current}')}. Reload it to see its current state."
     )
+
+
+def claim_key(publisher: str, name: str, version: str) -> str:
+    """The unique claim a live submission holds on its version.
+
+    Build metadata is left out: SemVer gives 1.0.0 and 1.0.0+x the same precedence, so they are
+    one version, and only one of them may ever be pending or approved.
+    """
+    return f"{publisher}/{name}@{version.split('+', 1)[0]}"
+
+
+def leave_review(
+    session: Session,
+    sub: Submission,
+    allowed: tuple[SubmissionStatus, ...],
+    to: SubmissionStatus,
+    *,
+    actor: str,
+    action: str,
+    reason: str | None,
+) -> None:
+    """Reject or withdraw: give up the version's claim, record why, and audit it."""
+    transition(
+        session, sub.id, allowed, to, claim=None, reason=reason, decided_at=datetime.now(UTC)
+    )
+    target = claim_key(sub.publisher.slug, sub.name, sub.version)
+    audit.record(session, actor, action, target, reason, submission=sub.id)
+
+
+def drop_content(reg: Registry, submission_id: int) -> Submission:
+    """After a reject or withdraw has committed: remove the content, return the submission.
+
+    The ref is reachable only through the row, so dropping it last is safe; a crash before it
+    leaves a ref that `check --repair` deletes, since the database says the submission is gone,
+    and `cmsreg-server gc` prunes the objects.
+    """
+    reg.store.drop_submission(submission_id)
+    with reg.db.session() as session:
+        return session.get(Submission, submission_id)

@@ -29,7 +29,8 @@ from registry.errors import Forbidden, NotFound, Unprocessable
 from registry.services import audit, decisions, faults, searchsync
 from registry.services.accounts import Actor
 from registry.services.context import Registry
-from registry.services.publish import claim_key, get_submission, supplier_change
+from registry.services.decisions import claim_key
+from registry.services.publish import get_submission, supplier_change
 from registry.services.reasons import optional_text, required_reason
 
 PENDING, APPROVING, APPROVED = (
@@ -225,30 +226,18 @@ def reject(reg: Registry, actor: Actor, submission_id: int, reason: str) -> Subm
     reason = required_reason(reason, "the publisher needs to know what to change")
     with reg.db.session() as session:
         sub = reviewable(session, actor, submission_id)
-        decisions.transition(
+        decisions.leave_review(
             session,
-            sub.id,
+            sub,
             (PENDING,),
             SubmissionStatus.REJECTED,
-            claim=None,
+            actor=actor.username,
+            action="reject",
             reason=reason,
-            decided_at=datetime.now(UTC),
         )
         session.add(
             Review(submission_id=sub.id, moderator=actor.username, decision="reject", note=reason)
         )
-        audit.record(
-            session,
-            actor.username,
-            "reject",
-            claim_key(sub.publisher.slug, sub.name, sub.version),
-            reason,
-            submission=sub.id,
-        )
         faults.crash_point("reject-before-commit")
-    # After the commit: refused content leaves the store (the publisher keeps their own copy),
-    # and `cmsreg-server gc` then prunes its objects. A crash here leaves a ref that check
-    # --repair deletes, since the database says rejected.
-    reg.store.drop_submission(submission_id)
-    with reg.db.session() as session:
-        return get_submission(session, submission_id)
+    # Refused content leaves the store at once: the publisher keeps their own copy.
+    return decisions.drop_content(reg, submission_id)

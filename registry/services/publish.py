@@ -26,6 +26,7 @@ from registry.packs.versions import SemVer
 from registry.services import audit, decisions, faults
 from registry.services.accounts import Actor
 from registry.services.context import Registry
+from registry.services.decisions import claim_key
 from registry.services.reasons import optional_text
 from registry.store.errors import Busy
 
@@ -33,15 +34,6 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 # Problem codes that mean "too big" rather than "wrong": they answer 413, not 422.
 SIZE_CODES = frozenset({"archive-too-large", "unpacked-too-large", "too-many-files"})
-
-
-def claim_key(publisher: str, name: str, version: str) -> str:
-    """The unique claim a live submission holds on its version.
-
-    Build metadata is left out: SemVer gives 1.0.0 and 1.0.0+x the same precedence, so they are
-    one version, and only one of them may ever be pending or approved.
-    """
-    return f"{publisher}/{name}@{version.split('+', 1)[0]}"
 
 
 def submit(
@@ -270,26 +262,14 @@ def withdraw(
         actor.require("publish")
         if not actor.may_publish_for(sub.publisher.slug):
             raise Forbidden(f"Only {sub.publisher.slug} can withdraw this submission.")
-        decisions.transition(
+        decisions.leave_review(
             session,
-            sub.id,
+            sub,
             (SubmissionStatus.PENDING, SubmissionStatus.REJECTED),
             SubmissionStatus.WITHDRAWN,
-            claim=None,
+            actor=actor.username,
+            action="withdraw",
             reason=note,
-            decided_at=datetime.now(UTC),
-        )
-        audit.record(
-            session,
-            actor.username,
-            "withdraw",
-            claim_key(sub.publisher.slug, sub.name, sub.version),
-            note,
-            submission=sub.id,
         )
         faults.crash_point("withdraw-before-commit")
-    # After the commit: the ref is only reachable through the row, so dropping it last is safe;
-    # a crash here leaves a ref that check --repair deletes, since the database says withdrawn.
-    reg.store.drop_submission(submission_id)
-    with reg.db.session() as session:
-        return get_submission(session, submission_id)
+    return decisions.drop_content(reg, submission_id)

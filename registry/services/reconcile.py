@@ -24,8 +24,6 @@ under way meanwhile, so whatever reads `approving` was left by a process that di
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -175,7 +173,7 @@ def _settle_tag(
             session,
             REPAIR,
             "tag-removed",
-            f"{info.publisher}/{info.name}@{info.version}",
+            decisions.claim_key(info.publisher, info.name, info.version),
             f"submission {sub.id} is {sub.status}: no approval stands",
             submission=sub.id,
         )
@@ -215,7 +213,7 @@ def _settle_untagged(reg: Registry, session: Session, sub: Submission, repair: b
             session,
             REPAIR,
             "approval-undone",
-            f"{sub.publisher.slug}/{sub.name}@{sub.version}",
+            decisions.claim_key(sub.publisher.slug, sub.name, sub.version),
             "the approval stopped before git; the submission is pending again",
             submission=sub.id,
         )
@@ -229,23 +227,14 @@ def _settle_untagged(reg: Registry, session: Session, sub: Submission, repair: b
 
 
 def _withdraw_lost(session: Session, sub: Submission, allowed: tuple[S, ...]) -> None:
-    reason = "withdrawn by check --repair: its content was missing from git; submit it again"
-    decisions.transition(
+    decisions.leave_review(
         session,
-        sub.id,
+        sub,
         allowed,
         S.WITHDRAWN,
-        claim=None,
-        reason=reason,
-        decided_at=datetime.now(UTC),
-    )
-    audit.record(
-        session,
-        REPAIR,
-        "withdraw",
-        f"{sub.publisher.slug}/{sub.name}@{sub.version}",
-        reason,
-        submission=sub.id,
+        actor=REPAIR,
+        action="withdraw",
+        reason="withdrawn by check --repair: its content was missing from git; submit it again",
     )
 
 
@@ -270,7 +259,7 @@ def _restore_from_tag(reg: Registry, session: Session, info: TagInfo) -> None:
         session,
         REPAIR,
         "approve",
-        f"{info.publisher}/{info.name}@{info.version}",
+        decisions.claim_key(info.publisher, info.name, info.version),
         "restored from git tag",
     )
 
