@@ -97,6 +97,12 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "TRUSTED_PROXIES",
+        0,
+        "Reverse proxies in front of the registry whose X-Forwarded-For, -Proto and -Host are believed (1 behind nginx); 0 believes none.",
+        int,
+    ),
+    Setting(
         "HEADER_TIMEOUT",
         10.0,
         "Seconds `serve` gives a client to send a request line and headers, and the longest a new connection may stay silent; then it closes the connection.",

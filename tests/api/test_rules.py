@@ -143,3 +143,38 @@ def test_uploads_per_organisation_are_rate_limited(tmp_path, database_url):
         assert r.status_code == 201, r.get_json()
     finally:
         reg.close()
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_the_client_behind_a_proxy_is_believed_only_when_configured(
+    tmp_path, database_url, proxies
+):
+    """Behind nginx every request comes from 127.0.0.1: X-Forwarded-For names the client, but
+    only when the operator says a proxy is there (else anyone could claim any address)."""
+    from tests.conftest import Accounts
+
+    app = create_app(
+        {
+            "INSTANCE": str(tmp_path / "proxied"),
+            "DATABASE_URL": database_url,
+            "TESTING": True,
+            "RATE_LIMITS": False,
+            "TRUSTED_PROXIES": proxies,
+        }
+    )
+    reg = app.extensions["cmsreg"]
+    reg.init()
+    try:
+        people = Accounts(reg)
+        pub = people.token("herts-publisher", "hertfordshire")
+        mod = people.token("alex", "lcs-ug", ("moderate",), moderates=("system-c",))
+        client = app.test_client()
+        sid = submit(client, pub)["id"]
+        assert approve(client, mod, sid).status_code == 200
+        url = f"{PACK}/versions/1.2.0/download?format=zip"
+        for address in ("198.51.100.1", "198.51.100.2"):
+            r = client.get(url, headers={"X-Forwarded-For": address, "User-Agent": "curl/8.5"})
+            assert r.status_code == 200
+        assert client.get(PACK).get_json()["downloads"] == (2 if proxies else 1)
+    finally:
+        reg.close()
