@@ -21,12 +21,13 @@ run: $(VENV)/.installed
 	$(BIN)/cmsreg-server seed
 	$(BIN)/cmsreg-server run --host 127.0.0.1 --port $(PORT)
 
+# -n auto: one test process per core (pytest-xdist); PYTEST_ARGS="-n 0" runs them in one.
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 # The edit-test loop: everything but the tests marked slow (real servers killed, soak, contract).
 test-fast: $(VENV)/.installed
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto -m "not slow" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
