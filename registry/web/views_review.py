@@ -1,0 +1,1 @@
+"""Moderators: the review queue, a submission under review, approve and reject."""

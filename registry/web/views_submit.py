@@ -1,0 +1,1 @@
+"""Contributors: my submissions, uploading a pack, withdrawing."""
