@@ -17,7 +17,10 @@ README = "README.md"
 def organisation_names(reg: Registry) -> dict[str, str]:
     """Every organisation's name by slug (one query: search facets name publishers by slug)."""
     with reg.db.session() as session:
-        return {slug: name for slug, name in session.execute(select(Organisation.slug, Organisation.name))}
+        return {
+            slug: name
+            for slug, name in session.execute(select(Organisation.slug, Organisation.name))
+        }
 
 
 def home(reg: Registry, recent: int = 6) -> dict[str, Any]:

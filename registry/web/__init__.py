@@ -79,6 +79,7 @@ def register_web(app: Flask) -> None:
         enabled=settings["RATE_LIMITS"],
         headers_enabled=True,
     )
-    limiter.limit(lambda: settings["SIGN_IN_LIMIT"], methods=["POST"])(views_account.sign_in)
+    limit = limiter.limit(lambda: settings["SIGN_IN_LIMIT"], methods=["POST"])
+    app.view_functions["web.sign_in"] = limit(app.view_functions["web.sign_in"])
     app.extensions["cmsreg_limiter"] = limiter
     errors.install(app)

@@ -45,9 +45,11 @@ def registry() -> Registry:
 def init_login(app: Any) -> LoginManager:
     """Sessions: HttpOnly, SameSite=Lax, Secure over TLS; a user is looked up on each request."""
     app.session_interface = SessionCookies()
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_NAME", "cmsreg_session")
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="cmsreg_session",
+    )
     manager = LoginManager(app)
     manager.login_view = "web.sign_in"
     manager.login_message = "Sign in to see that page."
