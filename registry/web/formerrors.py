@@ -9,14 +9,20 @@ from flask_wtf import FlaskForm
 from registry.errors import RegistryError
 
 
-def adopt(form: FlaskForm, exc: RegistryError) -> None:
-    """Put a service's refusal on the form: at its fields when it names them, else at the top."""
+def adopt(form: FlaskForm, exc: RegistryError, whole: tuple[str, ...] = ()) -> None:
+    """Put a service's refusal on the form: at its fields when it names them, else at the top.
+
+    At the fields named in whole, the refusal's whole message is shown instead of the field's
+    short problem (when the message says more than "this field is wrong").
+    """
     placed = False
     if isinstance(exc.errors, dict):
         for name, problems in exc.errors.items():
             field = getattr(form, name, None)
             if field is not None and hasattr(field, "errors"):
                 messages = problems if isinstance(problems, list) else [problems]
+                if name in whole:
+                    messages = [exc.message]
                 field.errors = list(field.errors or []) + [_sentence(m) for m in messages]
                 placed = True
     if not placed:

@@ -70,7 +70,7 @@ def approve(submission_id: int):
         except RegistryError as exc:
             if exc.status == 404:
                 raise
-            adopt(form, exc)
+            adopt(form, exc, whole=("acknowledge",))
         else:
             done = submissions.after_decision(registry(), submission_id)
             flash(

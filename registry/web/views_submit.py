@@ -72,7 +72,7 @@ def upload():
             status = exc.status
         else:
             flash(
-                f"{sub.publisher.slug}/{sub.name} {sub.version} is waiting for a moderator.",
+                f"{sub.manifest['publisher']}/{sub.name} {sub.version} is waiting for a moderator.",
                 "success",
             )
             return redirect(url_for("web.submission", submission_id=sub.id))
