@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export CMSREG_INSTANCE ?= $(CURDIR)/instance
 
-.PHONY: run test test-fast lint bench clean
+.PHONY: run test test-fast lint bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,25 +16,36 @@ $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-run: $(VENV)/.installed
+# GOV.UK Frontend (the web pages' styles, scripts, fonts and images) and axe-core (the
+# accessibility tests), exactly as package-lock.json pins them; never committed.
+NPM_STAMP := node_modules/.installed
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: $(VENV)/.installed $(NPM_STAMP)
 	$(BIN)/cmsreg-server init
 	$(BIN)/cmsreg-server seed
 	$(BIN)/cmsreg-server run --host 127.0.0.1 --port $(PORT)
 
 # -n auto: one test process per core (pytest-xdist); PYTEST_ARGS="-n 0" runs them in one.
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(NPM_STAMP)
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 # The edit-test loop: everything but the tests marked slow (real servers killed, soak, contract).
-test-fast: $(VENV)/.installed
+test-fast: $(VENV)/.installed $(NPM_STAMP)
 	$(BIN)/python -m pytest -n auto -m "not slow" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed $(NPM_STAMP)
 	@for b in bench/*.py; do case $$b in */_*) continue;; esac; echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
+# docs/screenshots/*.png: the main pages in headless Chromium, on a seeded instance.
+screenshots: $(VENV)/.installed $(NPM_STAMP)
+	$(BIN)/python -m tests.web.screenshots docs/screenshots
+
 clean:
-	rm -rf $(VENV) instance build *.egg-info
+	rm -rf $(VENV) instance build *.egg-info node_modules

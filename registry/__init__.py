@@ -9,6 +9,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # importing registry.packs (as the offline CLI does) must not import Flask
     from flask import Flask
 
+# The pages load scripts, styles, images and fonts from this origin only, and no inline script
+# or style at all; no page may be framed. The API's one HTML page (/api/docs) has inline styles.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+API_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The app factory: settings from the instance file, CMSREG_* env and config (which wins)."""
@@ -17,6 +26,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from registry.api import register_api
     from registry.errors import register_error_handlers
     from registry.services.context import Registry
+    from registry.web import register_web
+    from registry.web.errors import is_api
 
     app = Flask(__name__)
     registry = Registry.from_settings(config)
@@ -39,11 +50,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_error_handlers(app)
     register_api(app)
+    register_web(app)
 
     @app.after_request
-    def _nosniff(response):
+    def _security_headers(response):
+        from flask import request
+
+        headers = response.headers
         # Browsers must not guess another type (HTML) from a JSON or text body.
-        response.headers["X-Content-Type-Options"] = "nosniff"
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "same-origin"  # a search never leaks to a README's link
+        headers["X-Frame-Options"] = "DENY"
+        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if "Content-Security-Policy" not in headers:  # pack files carry their own sandbox
+            headers["Content-Security-Policy"] = API_CSP if is_api(request.path) else PAGE_CSP
+        if request.is_secure:
+            headers["Strict-Transport-Security"] = "max-age=31536000"
         return response
 
     return app

@@ -212,13 +212,41 @@ def create_org(
 @cli.command("create-user")
 @click.argument("username")
 @click.option("--org", "org", default=None, help="Slug of the organisation the user publishes for.")
+@click.option(
+    "--email", default=None, help="E-mail address, to sign in with instead of the username."
+)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read a password for the web pages from the first line of standard input.",
+)
+@click.option(
+    "--admin",
+    "org_admin",
+    is_flag=True,
+    help="An admin of --org: may invite colleagues to it from the web pages.",
+)
 @pass_ctx
-def create_user(ctx: _Ctx, username: str, org: str | None) -> None:
-    """Create a user, a member of an organisation."""
+def create_user(
+    ctx: _Ctx,
+    username: str,
+    org: str | None,
+    email: str | None,
+    password_stdin: bool,
+    org_admin: bool,
+) -> None:
+    """Create a user, a member of an organisation; with a password, they can sign in on the web."""
     from registry.services import accounts
 
-    accounts.create_user(ctx.reg, username, org)
-    click.echo(f"Created user {username}" + (f" in {org}." if org else "."))
+    password = None
+    if password_stdin:
+        # One line, without its line ending: `printf '%s\n' "$PW" | cmsreg-server create-user …`.
+        password = sys.stdin.readline().rstrip("\r\n")
+    accounts.create_user(
+        ctx.reg, username, org, email=email, password=password, org_admin=org_admin
+    )
+    role = "an admin of " if org_admin else ""
+    click.echo(f"Created user {username}" + (f" in {role}{org}." if org else "."))
 
 
 @cli.command("set-moderator")

@@ -103,6 +103,30 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "SIGN_IN_LIMIT",
+        "10 per minute",
+        "Sign-in attempts one address may make on the web pages (Flask-Limiter syntax, e.g. 10 per minute; several separated by ;).",
+    ),
+    Setting(
+        "RATE_LIMIT_STORAGE",
+        "memory://",
+        "Where the web pages' rate limits are counted: memory:// (each worker counts alone) or a shared store such as redis://host:6379.",
+    ),
+    Setting(
+        "MAIL_BACKEND",
+        "outbox",
+        "outbox (each message written to CMSREG_OUTBOX as an .eml file) or smtp.",
+    ),
+    Setting("MAIL_FROM", "cmsreg <noreply@localhost>", "The From address of invitations."),
+    Setting(
+        "OUTBOX", "", "Folder the outbox mail backend writes to; empty means <instance>/outbox."
+    ),
+    Setting("SMTP_HOST", "localhost", "SMTP server of the smtp mail backend."),
+    Setting("SMTP_PORT", 587, "Its port.", int),
+    Setting("SMTP_USERNAME", "", "User name to log in to the SMTP server; empty means no login."),
+    Setting("SMTP_PASSWORD", "", "Its password."),
+    Setting("SMTP_STARTTLS", True, "on or off: STARTTLS before logging in and sending.", switch),
+    Setting(
         "HEADER_TIMEOUT",
         10.0,
         "Seconds `serve` gives a client to send a request line and headers, and the longest a new connection may stay silent; then it closes the connection.",
@@ -151,6 +175,7 @@ def load_settings(
     values["STORE_PATH"] = values["STORE_PATH"] or str(root / "content.git")
     values["INDEX_PATH"] = values["INDEX_PATH"] or str(root / "index")
     values["ARCHIVE_CACHE"] = values["ARCHIVE_CACHE"] or str(root / "archives")
+    values["OUTBOX"] = values["OUTBOX"] or str(root / "outbox")
     values["CONTENT_REPO"] = values["CONTENT_REPO"] or str(
         Path(__file__).resolve().parent.parent / "content_repo"
     )
@@ -158,6 +183,8 @@ def load_settings(
         raise SettingsError("CMSREG_ENV must be development or production")
     if values["ENV"] == "production" and not values["SECRET_KEY"]:
         raise SettingsError("CMSREG_SECRET_KEY must be set in production")
+    if values["MAIL_BACKEND"] not in ("outbox", "smtp"):
+        raise SettingsError("CMSREG_MAIL_BACKEND must be outbox or smtp")
     for name in ("HEADER_TIMEOUT", "BODY_TIMEOUT"):
         if not 0 < values[name] <= 3600:
             raise SettingsError(f"CMSREG_{name} must be more than 0 and at most 3600 seconds")

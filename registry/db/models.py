@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -81,12 +82,16 @@ class Organisation(Base):
 
 
 class User(Base):
-    """A person (or a service account) who acts through API tokens."""
+    """A person (or a service account) who acts through API tokens, or signs in to the web pages."""
 
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)  # stored lower-case
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # Argon2id; None: no sign-in
+    # Sessions carry the value they were made with; "sign out everywhere" bumps it.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=_now)
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", lazy="selectin")
     moderator_scopes: Mapped[list[ModeratorScope]] = relationship(lazy="selectin")
@@ -98,6 +103,7 @@ class Membership(Base):
     __tablename__ = "memberships"
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     user: Mapped[User] = relationship(back_populates="memberships")
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
@@ -124,7 +130,25 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=_now)
     last_used_at: Mapped[datetime | None] = mapped_column(Timestamp)
     revoked_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    name: Mapped[str | None] = mapped_column(String(100))  # what its holder said it is for
+    expires_at: Mapped[datetime | None] = mapped_column(Timestamp)  # None: until revoked
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class Invitation(Base):
+    """An organisation admin's invitation to a colleague; only the link's SHA-256 is kept."""
+
+    __tablename__ = "invitations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=_now)
+    expires_at: Mapped[datetime] = mapped_column(Timestamp)
+    accepted_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    accepted_by: Mapped[str | None] = mapped_column(String(64))
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
 
 
 class Pack(Base):
