@@ -53,7 +53,8 @@ def choice_items(field: Any, hints: dict[str, str] | None = None) -> list[dict[s
     """govuk-frontend-jinja's items for a checkbox or radio field, checked as the field's data."""
     data = field.data if isinstance(field.data, list) else [field.data]
     items = []
-    for value, text in field.choices:
+    for choice in field.choices:
+        value, text = choice.value, choice.label
         item: dict[str, Any] = {"value": value, "text": text, "checked": value in data}
         if hints and value in hints:
             item["hint"] = {"text": hints[value]}

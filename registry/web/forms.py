@@ -11,11 +11,17 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from registry.services.accounts import TOKEN_DAYS
 from registry.services.reasons import MAX_TEXT
+
+
+def choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms' choice objects (plain tuples are deprecated)."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class MultiCheckbox(SelectMultipleField):
@@ -37,10 +43,12 @@ class TokenForm(FlaskForm):
     name = StringField(
         "What is the token for?", [DataRequired("Say what the token is for"), Length(max=100)]
     )
-    scopes = MultiCheckbox("Scopes", choices=[("publish", "publish"), ("moderate", "moderate")])
+    scopes = MultiCheckbox(
+        "Scopes", choices=choices([("publish", "publish"), ("moderate", "moderate")])
+    )
     days = RadioField(
         "Expires after",
-        choices=[(str(d), f"{d} days") for d in TOKEN_DAYS],
+        choices=choices([(str(d), f"{d} days") for d in TOKEN_DAYS]),
         default="90",
         validators=[DataRequired("Choose when the token expires")],
     )

@@ -10,7 +10,14 @@ from registry.services import accounts, invitations
 from registry.web import bp
 from registry.web.auth import WebUser, account, login_required, registry, role_required, signed_in
 from registry.web.formerrors import adopt, summary
-from registry.web.forms import AcceptForm, EmptyForm, InviteForm, SignInForm, TokenForm
+from registry.web.forms import (
+    AcceptForm,
+    EmptyForm,
+    InviteForm,
+    SignInForm,
+    TokenForm,
+    choices,
+)
 
 
 def safe_next(target: str | None) -> str:
@@ -56,7 +63,7 @@ def _account_page(token_form: TokenForm | None = None, errors: list | None = Non
     me = account()
     reg = registry()
     form = token_form or TokenForm()
-    form.scopes.choices = [(s, s) for s in me.allowed_scopes()]
+    form.scopes.choices = choices([(s, s) for s in me.allowed_scopes()])
     return (
         render_template(
             "account.html",
@@ -83,7 +90,7 @@ def create_token():
     """Make an API token: shown once, on the page this answers with."""
     me = account()
     form = TokenForm()
-    form.scopes.choices = [(s, s) for s in me.allowed_scopes()]
+    form.scopes.choices = choices([(s, s) for s in me.allowed_scopes()])
     if form.validate_on_submit():
         try:
             token = accounts.create_own_token(
@@ -130,7 +137,9 @@ def invite():
     """An organisation admin invites a colleague by e-mail."""
     me = account()
     form = InviteForm()
-    form.organisation.choices = [(slug, me.organisations[slug]) for slug in sorted(me.admin_of)]
+    form.organisation.choices = choices(
+        [(slug, me.organisations[slug]) for slug in sorted(me.admin_of)]
+    )
     if len(me.admin_of) == 1 and not form.organisation.data:
         form.organisation.data = next(iter(me.admin_of))
     if form.validate_on_submit():
