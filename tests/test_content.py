@@ -233,8 +233,9 @@ def _strip(sql: str) -> str:
     sql = re.sub(r"/\*.*?\*/", " ", sql, flags=re.S)
     sql = re.sub(r"--[^\n]*", " ", sql)
     sql = re.sub(r"'(?:[^']|'')*'", "''", sql)
-    sql = re.sub(r"\[([^\]]*)\]", r"\1", sql)
-    sql = re.sub(r"\"([A-Za-z_][\w$]*)\"", r"\1", sql)
+    # [Name] and "Name" are identifiers; a quoted column heading with spaces is not a table.
+    sql = re.sub(r"\[([^\]]*)\]", lambda m: m.group(1) if re.fullmatch(r"\w+", m.group(1)) else "q_", sql)
+    sql = re.sub(r"\"([^\"]*)\"", lambda m: m.group(1) if re.fullmatch(r"\w+", m.group(1)) else "q_", sql)
     sql = re.sub(r"\bIS\s+(?:NOT\s+)?DISTINCT\s+FROM\b", " = ", sql, flags=re.I)
     return re.sub(r"\bEXTRACT\s*\(\s*\w+\s+FROM\b", "EXTRACT(", sql, flags=re.I)
 
