@@ -95,9 +95,17 @@ def test_every_pack_has_install_steps_per_product_and_a_changelog(folder: Path) 
         abbreviation = re.search(r"\((\w+)\)", term.name)
         if abbreviation:
             names.add(abbreviation.group(1).lower())
-        assert any(n in install.group(2).lower() for n in names), (
+        section = install.group(0).lower()
+        assert any(n in section for n in names), (
             f"the install section says nothing about {term.name}"
         )
+        # Steps per product version: the first release number the manifest gives is named.
+        release = re.search(r"\d+(?:\.\d+)+|\d+\.x", product.get("versions") or "")
+        if release:
+            assert release.group(0).lower() in section, (
+                f"the install section does not say which {term.name} release it is for "
+                f"({release.group(0)})"
+            )
     changelog = (folder / "CHANGELOG.md").read_text(encoding="utf-8")
     assert re.search(rf"^## {re.escape(manifest['version'])}\b", changelog, re.M), (
         f"CHANGELOG.md has no '## {manifest['version']}' section"
@@ -196,9 +204,9 @@ RETURNS = {
     "mosaic-user-group/cla-review-iro-workflow": "ssda903",
     "newham/ehcp-send-workflow": "sen2",
     "salford/msp-s42-enquiry-workflow": "sac",
-    "devon/dols-lps-workflow": "dols",
+    "eclipse-user-group/dols-lps-workflow": "dols",
     "camden/cld-quarterly-return": "cld",
-    "east-sussex/cin-census-checks": "cin-census",
+    "hertfordshire/family-safeguarding-cp-workflow": "cin-census",
 }
 
 
@@ -234,16 +242,24 @@ def _strip(sql: str) -> str:
     sql = re.sub(r"--[^\n]*", " ", sql)
     sql = re.sub(r"'(?:[^']|'')*'", "''", sql)
     # [Name] and "Name" are identifiers; a quoted column heading with spaces is not a table.
-    sql = re.sub(r"\[([^\]]*)\]", lambda m: m.group(1) if re.fullmatch(r"\w+", m.group(1)) else "q_", sql)
-    sql = re.sub(r"\"([^\"]*)\"", lambda m: m.group(1) if re.fullmatch(r"\w+", m.group(1)) else "q_", sql)
+    sql = re.sub(
+        r"\[([^\]]*)\]", lambda m: m.group(1) if re.fullmatch(r"\w+", m.group(1)) else "q_", sql
+    )
+    sql = re.sub(
+        r"\"([^\"]*)\"", lambda m: m.group(1) if re.fullmatch(r"\w+", m.group(1)) else "q_", sql
+    )
     sql = re.sub(r"\bIS\s+(?:NOT\s+)?DISTINCT\s+FROM\b", " = ", sql, flags=re.I)
     return re.sub(r"\bEXTRACT\s*\(\s*\w+\s+FROM\b", "EXTRACT(", sql, flags=re.I)
 
 
 def _defined_names(sql: str) -> set[str]:
     """Tables a file makes for itself: CTEs, temp tables, table variables, CREATE TABLE/VIEW."""
-    names = {m.lower() for m in re.findall(r"(?:\bWITH|,)\s*(?:RECURSIVE\s+)?(\w+)\s+AS\s*\(", sql, re.I)}
-    names |= {m.lower() for m in re.findall(r"(?:\bWITH|,)\s*(\w+)\s*\([\w\s,]*\)\s+AS\s*\(", sql, re.I)}
+    names = {
+        m.lower() for m in re.findall(r"(?:\bWITH|,)\s*(?:RECURSIVE\s+)?(\w+)\s+AS\s*\(", sql, re.I)
+    }
+    names |= {
+        m.lower() for m in re.findall(r"(?:\bWITH|,)\s*(\w+)\s*\([\w\s,]*\)\s+AS\s*\(", sql, re.I)
+    }
     names |= {
         m.split(".")[-1].lower()
         for m in re.findall(rf"\bCREATE\s+(?:TEMP(?:ORARY)?\s+|OR\s+REPLACE\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?({IDENT})", sql, re.I)
@@ -295,7 +311,7 @@ def sql_problems(path: Path) -> list[str]:
                 alias_key = ""
             found = _lookup(table, declared)
             if found is None:
-                if table.lower() in defined and not qualifier or ref.startswith("#"):
+                if (table.lower() in defined and not qualifier) or ref.startswith("#"):
                     opaque.update(a for a in (alias_key, table.lower()) if a)
                     continue
                 problems.append(f"{ref}: not a table of {', '.join(declared)} in schemas.yaml")
@@ -323,7 +339,14 @@ def sql_problems(path: Path) -> list[str]:
                 body = statement[m.end(2) :].lstrip()[1:]
                 for item in _top_level_items(body):
                     first = item.split()[0] if item.split() else ""
-                    if first.upper() in {"CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "INDEX"}:
+                    if first.upper() in {
+                        "CONSTRAINT",
+                        "PRIMARY",
+                        "UNIQUE",
+                        "FOREIGN",
+                        "CHECK",
+                        "INDEX",
+                    }:
                         continue
                     if first and first.lower() not in info["columns"]:
                         problems.append(f"{name}.{first}: not a column in schemas.yaml")
