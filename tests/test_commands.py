@@ -35,6 +35,12 @@ def test_seed_publishes_every_example_pack_once_and_check_agrees(run):
     first = run("seed")
     packs = sorted(Path(__file__).resolve().parent.parent.glob("content_repo/*/*/cmspack.yaml"))
     assert f"Seeded {len(packs)} pack version(s); 0 already present." in first.output
+    # An earlier version lives in <name>@<version>/ beside the newest and is seeded too.
+    earlier = [p.parent for p in packs if "@" in p.parent.name]
+    assert len(earlier) >= 2
+    for folder in earlier:
+        name, version = folder.name.split("@")
+        assert f"seeded {folder.parent.name}/{name} {version}" in first.output
     again = run("seed")
     assert f"Seeded 0 pack version(s); {len(packs)} already present." in again.output
     assert "agree" in run("check").output

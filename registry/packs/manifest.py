@@ -35,6 +35,9 @@ MAX_KEYWORDS = 20  # SPEC §2
 MAX_KEYWORD = 60
 MAX_LIST = 30  # tags of one vocabulary; more is a pack that should be split
 MAX_DEPENDS = 50
+MAX_YEARS = 30  # collection years of one statutory return
+# A collection year as the DfE and NHS England write it: 2025-26, the second year following the first.
+YEAR_RE = re.compile(r"^(\d{4})-(\d{2})\Z")
 
 # Which manifest field each vocabulary checks; list fields hold several values.
 VOCAB_FIELDS = {
@@ -58,6 +61,7 @@ FIELD_HELP = {
     "service_areas": "a list such as [childrens-social-care]",
     "kinds": "the kinds of artefact in the pack, e.g. [workflow, form]",
     "maintainers": "a list of who looks after the pack, each with `name:` and `email:`",
+    "statutory_returns": "a list of returns, each with `id:` (e.g. ssda903) and `years:` (e.g. [2025-26])",
 }
 
 
@@ -131,6 +135,39 @@ class ProductSchema(Schema):
         load_default=None,
         validate=validate.Length(max=100, error="Keep `versions` under 100 characters."),
         error_messages={"invalid": '`versions` must be text, e.g. ">=2023.1" (quote it).'},
+    )
+
+
+class StatutoryReturnSchema(Schema):
+    """A statutory return the pack feeds or checks, and the collection years it is right for."""
+
+    error_messages = {  # noqa: RUF012 (marshmallow reads this class attribute)
+        "type": "Each statutory return is a mapping with `id:` (e.g. ssda903) and `years:` (e.g. [2025-26])."
+    }
+
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(
+        required=True,
+        error_messages={
+            "required": "Add `id:` — the return's slug, e.g. ssda903 or cin-census.",
+            "invalid": "`id` must be text, e.g. ssda903.",
+        },
+    )
+    years = fields.List(
+        fields.String(
+            error_messages={"invalid": 'Each year must be text like "2025-26" (quote it).'}
+        ),
+        required=True,
+        validate=validate.Length(
+            min=1, max=MAX_YEARS, error=f"List between 1 and {MAX_YEARS} collection years."
+        ),
+        error_messages={
+            "required": "Add `years:` — the collection years the pack is right for, e.g. [2025-26, 2026-27].",
+            "invalid": "`years` must be a list of collection years, e.g. [2025-26, 2026-27].",
+            "null": "`years` is empty; list the collection years, e.g. [2025-26].",
+        },
     )
 
 
@@ -252,6 +289,18 @@ class ManifestSchema(Schema):
             "invalid": "`maintainers` must be a list of entries with `name:` and `email:`.",
         },
     )
+    statutory_returns = fields.List(
+        fields.Nested(
+            StatutoryReturnSchema,
+            error_messages={
+                "type": "Each statutory return is a mapping with `id:` (e.g. ssda903) and `years:` (e.g. [2025-26])."
+            },
+        ),
+        validate=validate.Length(max=MAX_LIST, error=f"List at most {MAX_LIST} statutory returns."),
+        error_messages={
+            "invalid": "`statutory_returns` must be a list of entries like `- id: ssda903` with `years: [2025-26]`.",
+        },
+    )
     depends = fields.Dict(
         keys=fields.String(error_messages={"invalid": "A dependency is named publisher/name."}),
         values=fields.String(
@@ -270,6 +319,7 @@ ALLOWED_KEYS = list(ManifestSchema().fields)
 NESTED_KEYS = {
     "products": list(ProductSchema().fields),
     "maintainers": list(MaintainerSchema().fields),
+    "statutory_returns": list(StatutoryReturnSchema().fields),
 }
 
 
@@ -328,6 +378,7 @@ def parse_manifest(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ManifestResu
     _check_characters(raw, "", problem)
     _check_version(manifest, problem)
     _check_vocabularies(manifest, problem, result.notices)
+    _check_statutory_returns(manifest, problem)
     _check_depends(manifest, problem)
     _check_duplicates(manifest, problem)
     result.manifest = manifest
@@ -459,6 +510,19 @@ def _check_vocabularies(manifest: dict, problem: Any, notices: list[Notice]) -> 
             return value
         if term.slug != value:
             notices.append(Notice(path, f"'{value}' is stored as '{term.slug}' ({term.name})."))
+        if term.deprecated:
+            instead = (
+                f" Use '{term.deprecated.successor}' "
+                f"({vocab.display_name(term.deprecated.successor)}) in new packs."
+                if term.deprecated.successor
+                else ""
+            )
+            notices.append(
+                Notice(
+                    path,
+                    f"'{term.slug}' is deprecated: {term.deprecated.reason}{instead} It stays valid for packs that use it.",
+                )
+            )
         return term.slug
 
     for fld, key in VOCAB_FIELDS.items():
@@ -470,6 +534,49 @@ def _check_vocabularies(manifest: dict, problem: Any, notices: list[Notice]) -> 
     for i, product in enumerate(manifest.get("products") or []):
         if isinstance(product, dict) and isinstance(product.get("id"), str):
             product["id"] = check(f"products[{i}].id", product["id"], "product")
+    for i, entry in enumerate(manifest.get("statutory_returns") or []):
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+            entry["id"] = check(f"statutory_returns[{i}].id", entry["id"], "statutory_return")
+
+
+def _check_statutory_returns(manifest: dict, problem: Any) -> None:
+    """Each collection year is YYYY-YY with consecutive years, listed once; each return once."""
+    seen_ids: set[str] = set()
+    for i, entry in enumerate(manifest.get("statutory_returns") or []):
+        if not isinstance(entry, dict):
+            continue
+        ident = entry.get("id")
+        if isinstance(ident, str):
+            if ident in seen_ids:
+                problem(
+                    f"statutory_returns[{i}].id",
+                    f"'{ident}' is listed twice in `statutory_returns`; list it once with all its years.",
+                    "duplicate",
+                )
+            seen_ids.add(ident)
+        seen_years: set[str] = set()
+        for j, year in enumerate(entry.get("years") or []):
+            if not isinstance(year, str):
+                continue
+            path = f"statutory_returns[{i}].years[{j}]"
+            if not _is_collection_year(year):
+                problem(
+                    path,
+                    f"'{year[:20]}' is not a collection year: write the first year in full and the next year's last two digits, e.g. 2025-26.",
+                    "year",
+                )
+            elif year in seen_years:
+                problem(path, f"'{year}' is listed twice; list each year once.", "duplicate")
+            seen_years.add(year)
+
+
+def _is_collection_year(text: str) -> bool:
+    """Whether text is a collection year such as 2025-26 (or 2099-00)."""
+    match = YEAR_RE.match(text)
+    if not match:
+        return False
+    first, second = int(match.group(1)), int(match.group(2))
+    return 1990 <= first <= 2099 and second == (first + 1) % 100
 
 
 def _check_depends(manifest: dict, problem: Any) -> None:

@@ -14,13 +14,26 @@ DATA_FILE = "vocabularies.yaml"
 
 
 @dataclass(frozen=True)
+class Deprecation:
+    """Why a term should no longer be used in new packs, and what to use instead."""
+
+    reason: str
+    successor: str | None = None
+
+
+@dataclass(frozen=True)
 class Term:
-    """One allowed value: its slug, display name, description and accepted aliases."""
+    """One allowed value: its slug, display name, description and accepted aliases.
+
+    A deprecated term stays valid (packs that use it still validate and stay published), but a
+    manifest using it gets a notice naming the successor, so new packs stop using it.
+    """
 
     slug: str
     name: str
     description: str = ""
     aliases: tuple[str, ...] = ()
+    deprecated: Deprecation | None = None
 
 
 @dataclass(frozen=True)
@@ -78,11 +91,29 @@ def load_vocabularies() -> dict[str, Vocabulary]:
                 name=e["name"],
                 description=e.get("description", ""),
                 aliases=tuple(e.get("aliases") or ()),
+                deprecated=_deprecation(key, e),
             )
             for e in body["entries"]
         )
-        vocabularies[key] = Vocabulary(key, body["title"], body.get("description", ""), terms)
+        vocabulary = Vocabulary(key, body["title"], body.get("description", ""), terms)
+        for term in terms:
+            successor = term.deprecated.successor if term.deprecated else None
+            if successor is not None and successor not in vocabulary.slugs:
+                raise ValueError(
+                    f"{DATA_FILE}: {key}/{term.slug} names unknown successor {successor!r}"
+                )
+        vocabularies[key] = vocabulary
     return vocabularies
+
+
+def _deprecation(key: str, entry: dict) -> Deprecation | None:
+    """Read an entry's `deprecated:` mapping (reason required, successor optional)."""
+    value = entry.get("deprecated")
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not value.get("reason"):
+        raise ValueError(f"{DATA_FILE}: {key}/{entry['slug']}: deprecated needs a reason")
+    return Deprecation(reason=value["reason"], successor=value.get("successor"))
 
 
 def vocabulary_as_dict() -> dict[str, dict]:
@@ -97,6 +128,16 @@ def vocabulary_as_dict() -> dict[str, dict]:
                     "name": t.name,
                     "description": t.description,
                     "aliases": list(t.aliases),
+                    **(
+                        {
+                            "deprecated": {
+                                "reason": t.deprecated.reason,
+                                "successor": t.deprecated.successor,
+                            }
+                        }
+                        if t.deprecated
+                        else {}
+                    ),
                 }
                 for t in v.terms
             ],
@@ -117,13 +158,23 @@ def render_markdown() -> str:
         " so in a notice. A value outside a vocabulary is an error naming the closest allowed"
         " values. To add a value, propose a change to `registry/packs/vocabularies.yaml`.",
         "",
+        "A **deprecated** value is still valid — packs that use it validate and stay published —"
+        " but a manifest that uses it gets a notice naming what to use instead, so new packs"
+        " stop using it. Deprecated values are marked below with the reason and the successor.",
+        "",
     ]
     for key, v in load_vocabularies().items():
         out += [f"## {v.title} (`{key}`)", "", v.description, ""]
         out += ["| slug | name | description | aliases |", "| --- | --- | --- | --- |"]
         for t in v.terms:
             aliases = ", ".join(f"`{a}`" for a in t.aliases)
-            out.append(f"| `{t.slug}` | {t.name} | {t.description} | {aliases} |")
+            description = t.description
+            if t.deprecated:
+                instead = f" Use `{t.deprecated.successor}`." if t.deprecated.successor else ""
+                description = (
+                    f"**Deprecated:** {t.deprecated.reason}{instead} {description}".rstrip()
+                )
+            out.append(f"| `{t.slug}` | {t.name} | {description} | {aliases} |")
         out.append("")
     return "\n".join(out)
 

@@ -122,6 +122,80 @@ WRONG = [
         "itself",
     ),
     ("depends", ["hertfordshire/forms"], "depends", "maps publisher/name"),
+    ("statutory_returns", "ssda903", "statutory_returns", "must be a list"),
+    ("statutory_returns", ["ssda903"], "statutory_returns[0]", "mapping with `id:`"),
+    (
+        "statutory_returns",
+        [{"id": "ssda-904", "years": ["2025-26"]}],
+        "statutory_returns[0].id",
+        "Did you mean ssda903",
+    ),
+    (
+        "statutory_returns",
+        [{"years": ["2025-26"]}],
+        "statutory_returns[0].id",
+        "Add `id:`",
+    ),
+    (
+        "statutory_returns",
+        [{"id": "ssda903"}],
+        "statutory_returns[0].years",
+        "Add `years:`",
+    ),
+    (
+        "statutory_returns",
+        [{"id": "ssda903", "years": []}],
+        "statutory_returns[0].years",
+        "between 1 and 30",
+    ),
+    (
+        "statutory_returns",
+        [{"id": "ssda903", "years": "2025-26"}],
+        "statutory_returns[0].years",
+        "must be a list",
+    ),
+    (
+        "statutory_returns",
+        [{"id": "ssda903", "years": ["2025-27"]}],
+        "statutory_returns[0].years[0]",
+        "not a collection year",
+    ),
+    (
+        "statutory_returns",
+        [{"id": "ssda903", "years": ["2025/26"]}],
+        "statutory_returns[0].years[0]",
+        "e.g. 2025-26",
+    ),
+    (
+        "statutory_returns",
+        [{"id": "ssda903", "years": ["25-26"]}],
+        "statutory_returns[0].years[0]",
+        "not a collection year",
+    ),
+    (
+        "statutory_returns",
+        [{"id": "ssda903", "years": [2025]}],
+        "statutory_returns[0].years[0]",
+        "must be text",
+    ),
+    (
+        "statutory_returns",
+        [{"id": "ssda903", "years": ["2025-26", "2025-26"]}],
+        "statutory_returns[0].years[1]",
+        "listed twice",
+    ),
+    (
+        "statutory_returns",
+        [{"id": "ssda903", "years": ["2025-26"]}, {"id": "903", "years": ["2026-27"]}],
+        "statutory_returns[1].id",
+        "listed twice",
+    ),
+    (
+        "statutory_returns",
+        [{"id": "ssda903", "years": ["2025-26"], "year": "2025-26"}],
+        "statutory_returns[0].year",
+        "Did you mean `years`?",
+    ),
 ]
 
 
@@ -158,10 +232,65 @@ def test_each_required_field_missing_says_what_to_add(field):
 
 
 @pytest.mark.parametrize(
-    "field", ["practice_models", "organisation_structures", "keywords", "depends"]
+    "field",
+    ["practice_models", "organisation_structures", "keywords", "depends", "statutory_returns"],
 )
 def test_optional_fields_may_be_left_out(field):
     assert problems_of(manifest_bytes(**{field: ...})) == []
+
+
+def test_statutory_returns_are_normalised_and_their_years_kept_in_order():
+    result = parse_manifest(
+        manifest_bytes(
+            statutory_returns=[
+                {"id": "903", "years": ["2025-26", "2026-27"]},
+                {"id": "annex-a", "years": ["2026-27"]},
+                {"id": "cin-census", "years": ["2099-00"]},
+            ]
+        )
+    )
+    assert result.problems == []
+    assert result.manifest["statutory_returns"] == [
+        {"id": "ssda903", "years": ["2025-26", "2026-27"]},
+        {"id": "ofsted-annex-a", "years": ["2026-27"]},
+        {"id": "cin-census", "years": ["2099-00"]},
+    ]
+    wheres = {n.where for n in result.notices}
+    assert {"statutory_returns[0].id", "statutory_returns[1].id"} <= wheres
+
+
+def test_unquoted_collection_years_are_read_as_text():
+    text = (
+        manifest_bytes().decode()
+        + "statutory_returns:\n  - id: sen2\n    years: [2025-26, 2026-27]\n"
+    )
+    result = parse_manifest(text.encode())
+    assert result.problems == []
+    assert result.manifest["statutory_returns"] == [{"id": "sen2", "years": ["2025-26", "2026-27"]}]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "successor"),
+    [
+        ("practice_models", ["supporting-families"], "family-help"),
+        ("practice_models", ["troubled-families"], "family-help"),  # an alias of a deprecated term
+        ("organisation_structures", ["family-help-teams"], "family-help-service"),
+        ("statutory_returns", [{"id": "salt", "years": ["2023-24"]}], "cld"),
+        ("statutory_returns", [{"id": "lps", "years": ["2025-26"]}], "dols"),
+    ],
+)
+def test_a_deprecated_value_stays_valid_with_a_notice_naming_its_successor(field, value, successor):
+    result = parse_manifest(manifest_bytes(**{field: value}))
+    assert result.problems == []
+    notices = [n.message for n in result.notices if "deprecated" in n.message]
+    assert len(notices) == 1
+    assert f"Use '{successor}'" in notices[0]
+    assert "stays valid" in notices[0]
+
+
+def test_a_current_value_has_no_deprecation_notice():
+    result = parse_manifest(manifest_bytes(practice_models=["family-help"]))
+    assert result.problems == [] and result.notices == []
 
 
 def test_unknown_key_is_an_error_with_a_suggestion():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from registry.search import WhooshEngine
@@ -100,3 +102,89 @@ def test_per_page_is_clamped(engine: WhooshEngine) -> None:
     assert engine.search("", per_page=1000)["per_page"] == 100
     assert engine.search("", per_page=0)["per_page"] == 1
     assert engine.search("", page=0)["page"] == 1
+
+
+# --- the example packs in content_repo/ --------------------------------------------------------
+# What a council systems administrator types about the 2026 vocabulary and the statutory returns
+# finds the example pack that covers it, through synonyms.yaml alone (no engine changes).
+
+EXAMPLE_TEXT = {".sql", ".yaml", ".yml", ".csv", ".md", ".json", ".xml", ".moform", ".txt"}
+
+
+def _example_document(folder, manifest) -> dict:
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    text = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in files
+        if p.suffix in EXAMPLE_TEXT and p.name not in ("README.md", "cmspack.yaml")
+    )
+    return {
+        "publisher": manifest["publisher"],
+        "name": manifest["name"],
+        "version": manifest["version"],
+        "title": manifest["title"],
+        "summary": manifest["summary"],
+        "keywords": manifest.get("keywords") or [],
+        "readme": (folder / "README.md").read_text(encoding="utf-8"),
+        "file_names": [p.relative_to(folder).as_posix() for p in files],
+        "text": text,
+        "supplier": manifest["supplier"],
+        "products": [p["id"] for p in manifest["products"]],
+        "service_areas": manifest["service_areas"],
+        "practice_models": manifest.get("practice_models") or [],
+        "organisation_structures": manifest.get("organisation_structures") or [],
+        "kinds": manifest["kinds"],
+        "licence": manifest["licence"],
+        "updated_at": datetime(2026, 1, 1, tzinfo=UTC),
+        "downloads": 0,
+    }
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory: pytest.TempPathFactory):
+    """An engine over the newest version of every example pack in content_repo/."""
+    from tests.test_content import latest, manifests
+
+    docs = [
+        _example_document(folder, manifest)
+        for folder, manifest in manifests().items()
+        if latest()[f"{manifest['publisher']}/{manifest['name']}"] is manifest
+    ]
+    e = WhooshEngine(tmp_path_factory.mktemp("examples") / "index")
+    e.index(docs)
+    yield e
+    e.close()
+
+
+# (query as typed, a pack that must be among the first results, how many results to look at)
+EXAMPLES = [
+    ("CLD", "camden/cld-quarterly-return", 1),
+    ("client level data", "camden/cld-quarterly-return", 1),
+    ("SALT", "camden/cld-quarterly-return", 1),
+    ("SAC", "salford/msp-s42-enquiry-workflow", 1),
+    ("safeguarding adults collection", "salford/msp-s42-enquiry-workflow", 1),
+    ("903 care leavers", "birmingham-childrens-trust/care-leavers-pathway-plan", 1),
+    ("Annex A adopters", "liquidlogic-user-group/lcs-annex-a-lists", 1),
+    ("SSD", "data-to-insight/standard-safeguarding-dataset", 1),
+    ("children's social care data flow", "data-to-insight/standard-safeguarding-dataset", 1),
+    ("Liberty Protection Safeguards", "eclipse-user-group/dols-lps-workflow", 1),
+    ("families first", "stockport/ehm-early-help-assessment-taf", 2),
+    ("family hubs", "calderdale/family-help-request-for-support", 2),
+    ("FGDM", "calderdale/family-help-request-for-support", 3),
+    ("MACPT", "hertfordshire/family-safeguarding-cp-workflow", 2),
+    ("community led support", "mosaic-user-group/community-led-support-conversations", 1),
+    ("outcome star", "careworks-user-group/carers-assessment-and-support-plan", 1),
+    ("kinship", "isle-of-wight/kinship-connected-persons-assessment", 1),
+    ("connected person", "isle-of-wight/kinship-connected-persons-assessment", 1),
+    ("staying close", "birmingham-childrens-trust/care-leavers-pathway-plan", 1),
+    ("preparing for adulthood", "gateshead/preparing-for-adulthood-transitions", 2),
+    ("all-age disability", "liquidlogic-user-group/las-all-age-disability-transfer", 1),
+    ("CareDirector", "west-berkshire/caredirector-exit-and-migration", 1),
+]
+
+
+@pytest.mark.parametrize(("q", "expected", "within"), EXAMPLES, ids=[e[0] for e in EXAMPLES])
+def test_the_example_packs_are_found_by_the_2026_vocabulary(
+    examples: WhooshEngine, q: str, expected: str, within: int
+) -> None:
+    assert expected in keys(examples.search(q))[:within]

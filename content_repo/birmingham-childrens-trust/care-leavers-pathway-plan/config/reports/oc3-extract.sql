@@ -1,69 +1,58 @@
+-- schema: eclipse-views
 -- =====================================================================================
--- SSDA903 OC3 (care leavers) extract - Eclipse reporting database (PostgreSQL 13+)
+-- SSDA903 OC3 (care leavers) extract - OLM Eclipse reporting views (PostgreSQL 13+)
 -- -------------------------------------------------------------------------------------
--- Young people who were looked after for 13 weeks or more after their 14th birthday,
--- including some time after their 16th, and who have their 17th to 21st birthday in the
--- collection year. For each: the keep-in-touch contact recorded between 3 months before
--- and 1 month after the birthday (the latest one), mapped to the 903 codes held in the
--- reference data's ssda903_code column.
+-- Young people with their 17th, 18th, 19th, 20th or 21st birthday in the collection year
+-- who are care leavers (an Eclipse care leaver record, CLACARELEAVERDETAILSVIEW). For each
+-- birthday: the care leaver contact recorded between three months before and one month
+-- after it (the latest one), with the codes Eclipse's care leaver module holds:
+--   IN_TOUCH  YES, NO, DIED, REFU, NREQ, RHOM
+--   ACTIV     F1 P1 F2 P2 F4 P4 F5 P5 G4 G5 G6 (F4/P4 apprenticeship, F5/P5 other
+--             training or employment)
+--   ACCOM     the accommodation letter (B C D E G H K R S T U V W X Y Z; Z is with former
+--             foster carers, "staying put") followed by 1 (suitable) or 2 (unsuitable)
+-- With no contact in the window the young person is reported as not in touch.
 -- Output columns: CHILD, DOB, IN_TOUCH, ACTIV, ACCOM.
 -- Parameters (psql variables): :report_start, :report_end
---   psql -v report_start="'2024-04-01'" -v report_end="'2025-03-31'" -f oc3-extract.sql
--- Requires cl_form_mapping (from config/forms/form-mapping.csv) and cl_reference_data
--- (the reference CSVs with a column "lookup" added) in schema public.
+--   psql -v report_start="'2025-04-01'" -v report_end="'2026-03-31'" -f oc3-extract.sql
 -- =====================================================================================
 
-WITH care_leavers AS (
-    SELECT p.person_id,
-           p.date_of_birth,
-           b.birthday
-    FROM eclipse.person AS p
-    JOIN eclipse.care_leaver_status AS s
-      ON s.person_id = p.person_id
-     AND s.status_code IN ('ELIGIBLE', 'RELEVANT', 'FORMER_RELEVANT')
-    CROSS JOIN LATERAL (
-        SELECT (p.date_of_birth + make_interval(years => n))::date AS birthday
-        FROM generate_series(17, 21) AS n
-    ) AS b
-    WHERE b.birthday BETWEEN :report_start::date AND :report_end::date
-    GROUP BY p.person_id, p.date_of_birth, b.birthday
+WITH leavers AS (
+    SELECT DISTINCT p.PERSONID, p.DATEOFBIRTH
+    FROM PERSONVIEW AS p
+    JOIN CLACARELEAVERDETAILSVIEW AS cl ON cl.PERSONID = p.PERSONID
+    WHERE COALESCE(p.DUPLICATED, '?') <> 'DUPLICATE'
 ),
-kit AS (
-    SELECT fi.person_id,
-           fi.form_instance_id,
-           max(fa.value_date) FILTER (WHERE m.logical_name = 'contact_date')          AS contact_date,
-           max(fa.value_text) FILTER (WHERE m.logical_name = 'in_touch')              AS in_touch,
-           max(fa.value_text) FILTER (WHERE m.logical_name = 'activity')              AS activity,
-           max(fa.value_text) FILTER (WHERE m.logical_name = 'accommodation')         AS accommodation,
-           max(fa.value_text) FILTER (WHERE m.logical_name = 'accommodation_suitable') AS suitable
-    FROM eclipse.form_instance AS fi
-    JOIN eclipse.form_answer AS fa ON fa.form_instance_id = fi.form_instance_id
-    JOIN cl_form_mapping AS m
-      ON m.design_guid = fi.design_guid
-     AND m.control_name = fa.control_name
-     AND m.eclipse_form = 'Keep in touch contact'
-    GROUP BY fi.person_id, fi.form_instance_id
+birthdays AS (
+    SELECT l.PERSONID, l.DATEOFBIRTH, (l.DATEOFBIRTH + make_interval(years => n))::date AS birthday
+    FROM leavers AS l
+    CROSS JOIN generate_series(17, 21) AS n
+),
+due AS (
+    SELECT b.* FROM birthdays AS b
+    WHERE b.birthday BETWEEN :report_start::date AND :report_end::date
 ),
 chosen AS (
-    SELECT DISTINCT ON (cl.person_id, cl.birthday)
-           cl.person_id, cl.date_of_birth, cl.birthday,
-           k.in_touch, k.activity, k.accommodation, k.suitable
-    FROM care_leavers AS cl
-    LEFT JOIN kit AS k
-      ON k.person_id = cl.person_id
-     AND k.contact_date BETWEEN (cl.birthday - interval '3 months')::date
-                            AND (cl.birthday + interval '1 month')::date
-    ORDER BY cl.person_id, cl.birthday, k.contact_date DESC NULLS LAST
+    SELECT DISTINCT ON (d.PERSONID, d.birthday)
+           d.PERSONID, d.DATEOFBIRTH, d.birthday,
+           cl.INTOUCHCODE, cl.MAINACTIVITYCODE, cl.ACCOMODATIONCODE, cl.ACCOMSUITABLE
+    FROM due AS d
+    LEFT JOIN CLACARELEAVERDETAILSVIEW AS cl
+      ON cl.PERSONID = d.PERSONID
+     AND cl.CONTACTDATE BETWEEN (d.birthday - interval '3 months')::date
+                            AND (d.birthday + interval '1 month')::date
+    ORDER BY d.PERSONID, d.birthday, cl.CONTACTDATE DESC NULLS LAST
 )
-SELECT c.person_id::text                                   AS "CHILD",
-       to_char(c.date_of_birth, 'DD/MM/YYYY')              AS "DOB",
-       coalesce(it.ssda903_code, 'NO')                     AS "IN_TOUCH",
-       CASE WHEN coalesce(it.ssda903_code, 'NO') IN ('YES') THEN ac.ssda903_code END AS "ACTIV",
-       CASE WHEN coalesce(it.ssda903_code, 'NO') IN ('YES')
-            THEN acc.ssda903_code || CASE c.suitable WHEN 'Y' THEN '1' WHEN 'N' THEN '2' ELSE '' END
-       END                                                 AS "ACCOM"
+SELECT c.PERSONID::text                                    AS CHILD,
+       to_char(c.DATEOFBIRTH, 'DD/MM/YYYY')                AS DOB,
+       COALESCE(c.INTOUCHCODE, 'NO')                       AS IN_TOUCH,
+       CASE WHEN c.INTOUCHCODE IN ('YES', 'NREQ', 'RHOM') THEN c.MAINACTIVITYCODE END AS ACTIV,
+       CASE WHEN c.INTOUCHCODE IN ('YES', 'NREQ', 'RHOM')
+            THEN c.ACCOMODATIONCODE
+                 || CASE c.ACCOMSUITABLE
+                        WHEN 'Accommodation considered suitable' THEN '1'
+                        WHEN 'Accommodation considered unsuitable' THEN '2'
+                        ELSE '' END
+       END                                                 AS ACCOM
 FROM chosen AS c
-LEFT JOIN cl_reference_data AS it  ON it.lookup = 'CL_IN_TOUCH'      AND it.code = c.in_touch
-LEFT JOIN cl_reference_data AS ac  ON ac.lookup = 'CL_ACTIVITY'      AND ac.code = c.activity
-LEFT JOIN cl_reference_data AS acc ON acc.lookup = 'CL_ACCOMMODATION' AND acc.code = c.accommodation
-ORDER BY "CHILD";
+ORDER BY CHILD, c.birthday;

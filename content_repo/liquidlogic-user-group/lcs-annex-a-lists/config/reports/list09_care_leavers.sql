@@ -1,36 +1,39 @@
+-- schema: ssd
 /* =====================================================================================
-   Annex A list 9 - Care leavers - LCS reporting warehouse (T-SQL)
-   Columns in the order of config/annex-a-lists.yaml. Ages at @ReportEnd.
-   Parameters: @ReportStart, @ReportEnd (the inspection reference date).
-   Care leavers aged 17 to 25 receiving a service in the period.
+   Ofsted Annex A list 9 - Care leavers
+   Reads the Standard Safeguarding Dataset tables (ssd_*), which the SSD extract for
+   System C builds from the LCS reporting warehouse HDM.Child_Social. T-SQL.
+   Period: young people entitled to leaving care services at the date of inspection (relevant, former relevant and qualifying care leavers, and eligible children); no look-back period.
+   Columns in template order (config/annex-a-lists.yaml). Ages at @ReportEnd.
+   Parameters: @ReportEnd = the date the list is produced for (the inspection
+   notification date); @ReportStart = the start of the list's look-back period.
    ===================================================================================== */
 SET NOCOUNT ON;
 DECLARE @ReportEnd   date = CAST(GETDATE() AS date);
-DECLARE @ReportStart date = DATEADD(month, -12, @ReportEnd);
 
 SELECT
-    CAST(p.DIM_PERSON_ID AS varchar(20))                                   AS [Child unique ID],
-    CASE p.GENDER_MAIN_CODE WHEN 'M' THEN 'Male' WHEN 'F' THEN 'Female'
-                            WHEN 'I' THEN 'Indeterminate' ELSE 'Unknown' END AS [Gender],
-    p.ETHNICITY_MAIN_CODE                                                  AS [Ethnicity],
-    FORMAT(p.BIRTH_DTTM, 'dd/MM/yyyy')                                     AS [Date of birth],
-    DATEDIFF(year, p.BIRTH_DTTM, @ReportEnd)
-      - CASE WHEN DATEADD(year, DATEDIFF(year, p.BIRTH_DTTM, @ReportEnd), p.BIRTH_DTTM) > @ReportEnd
-             THEN 1 ELSE 0 END                                             AS [Age of child (years)],
-    CASE WHEN EXISTS (SELECT 1 FROM dbo.FACT_DISABILITY AS d
-                      WHERE d.DIM_PERSON_ID = p.DIM_PERSON_ID AND d.DISABILITY_CODE <> 'NONE')
-         THEN 'Yes' ELSE 'No' END                                          AS [Disability],
-    pa.WORKER_NAME                                                         AS [Allocated personal adviser],
-    cl.ELIGIBILITY_CATEGORY                                                AS [Eligibility category],
-    cl.IN_TOUCH_CODE                                                       AS [In touch],
-    FORMAT(cl.LATEST_CONTACT_DTTM, 'dd/MM/yyyy')                           AS [Latest date of contact],
-    cl.ACCOMMODATION_CODE                                                  AS [Type of accommodation],
-    CASE cl.ACCOMMODATION_SUITABLE WHEN 'Y' THEN 'Suitable' WHEN 'N' THEN 'Unsuitable' END AS [Suitability of accommodation],
-    cl.ACTIVITY_CODE                                                       AS [Activity status],
-    FORMAT(cl.PATHWAY_PLAN_REVIEW_DTTM, 'dd/MM/yyyy')                      AS [Pathway plan review date]
-FROM dbo.FACT_CARE_LEAVERS AS cl
-JOIN dbo.DIM_PERSON AS p ON p.DIM_PERSON_ID = cl.DIM_PERSON_ID
-LEFT JOIN dbo.DIM_WORKER AS pa ON pa.DIM_WORKER_ID = cl.PERSONAL_ADVISER_WORKER_ID
-WHERE cl.SERVICE_START_DTTM <= @ReportEnd
-  AND (cl.SERVICE_END_DTTM IS NULL OR cl.SERVICE_END_DTTM >= @ReportStart)
-ORDER BY [Child unique ID];
+    p.pers_person_id                                          AS [Child Unique ID],
+    CASE p.pers_gender WHEN 'M' THEN 'a) Male' WHEN 'F' THEN 'b) Female'
+         WHEN 'U' THEN 'c) Not stated/recorded' WHEN 'I' THEN 'd) Neither'
+         ELSE 'c) Not stated/recorded' END                          AS [Gender],
+    p.pers_ethnicity                                          AS [Ethnicity],
+    CONVERT(varchar(10), p.pers_dob, 103)                     AS [Date of Birth],
+    DATEDIFF(year, p.pers_dob, @ReportEnd)
+      - CASE WHEN DATEADD(year, DATEDIFF(year, p.pers_dob, @ReportEnd), p.pers_dob) > @ReportEnd
+             THEN 1 ELSE 0 END                                      AS [Age of Child (Years)],
+    CASE WHEN EXISTS (SELECT 1 FROM ssd_development.ssd_disability AS d
+                      WHERE d.disa_person_id = p.pers_person_id
+                        AND d.disa_disability_code NOT IN ('NONE', ''))
+         THEN 'a) Yes' ELSE 'b) No' END                            AS [Does the Child have a Disability],
+    cl.clea_care_leaver_allocated_team                              AS [Allocated Team],
+    cl.clea_care_leaver_personal_advisor                            AS [Allocated Worker],
+    cl.clea_care_leaver_eligibility                                 AS [Eligibility Category],
+    cl.clea_care_leaver_in_touch                                    AS [LA in Touch],
+    cl.clea_care_leaver_accommodation                               AS [Type of Accommodation],
+    cl.clea_care_leaver_accom_suitable                              AS [Suitability of Accommodation],
+    cl.clea_care_leaver_activity                                    AS [Activity Status]
+FROM ssd_development.ssd_care_leavers AS cl
+JOIN ssd_development.ssd_person AS p ON p.pers_person_id = cl.clea_person_id
+WHERE cl.clea_care_leaver_eligibility IS NOT NULL
+  AND cl.clea_care_leaver_eligibility <> 'No Current Eligibility'
+ORDER BY p.pers_dob;

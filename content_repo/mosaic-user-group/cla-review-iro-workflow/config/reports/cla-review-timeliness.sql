@@ -1,50 +1,69 @@
+-- schema: mosaic-warehouse
 /* =====================================================================================
-   CLA (LAC) review timeliness - Mosaic reporting database (T-SQL)
+   Looked-after child review timeliness - Mosaic data warehouse (T-SQL)
    -------------------------------------------------------------------------------------
    1. Reviews held in the period, in or out of timescale:
         review 1 within 20 working days of the start of the period of care,
         review 2 within 3 months of review 1,
         later reviews within 6 months of the previous review.
-   2. Children looked after at @ReportEnd whose next review is overdue or due in 28 days.
-   Working days use dbo.DM_CALENDAR (IS_WORKING_DAY). Parameters: @ReportStart, @ReportEnd.
+   2. Children looked after at @ReportEnd whose next review is overdue or due within 28 days,
+      with their IRO (the professional relationship of type @IroRelType).
+   Reviews are the completed steps with a review date (DM_WORKFLOW_STEPS.LAC_REVIEW_DATE);
+   working days skip weekends and the bank holidays in @BankHolidays.
+   Parameters: @ReportStart, @ReportEnd.
    ===================================================================================== */
 SET NOCOUNT ON;
+SET DATEFIRST 7;
 
-DECLARE @ReportStart date = '2024-04-01';
-DECLARE @ReportEnd   date = '2025-03-31';
+DECLARE @ReportStart date = '2025-04-01';
+DECLARE @ReportEnd   date = '2026-03-31';
+DECLARE @IroRelType  varchar(20) = 'IRO';   -- your professional relationship type for the IRO
+
+DECLARE @BankHolidays TABLE (holiday date PRIMARY KEY);
+INSERT INTO @BankHolidays VALUES
+    ('2025-04-18'), ('2025-04-21'), ('2025-05-05'), ('2025-05-26'), ('2025-08-25'),
+    ('2025-12-25'), ('2025-12-26'), ('2026-01-01'), ('2026-04-03'), ('2026-04-06');
 
 IF OBJECT_ID('tempdb..#reviews') IS NOT NULL DROP TABLE #reviews;
 
 SELECT
-    ws.WORKFLOW_STEP_ID,
-    sp.PERSON_ID,
+    rev.WORKFLOW_STEP_ID,
+    sub.SUBJECT_COMPOUND_ID                              AS PERSON_ID,
     poc.PERIOD_OF_CARE_ID,
-    poc.START_DATE                                     AS poc_start,
-    TRY_CAST(held.DATE_ANSWER AS date)                 AS held_date,
-    ROW_NUMBER() OVER (PARTITION BY poc.PERIOD_OF_CARE_ID ORDER BY held.DATE_ANSWER) AS review_no
+    poc.START_DATE                                       AS poc_start,
+    CAST(rev.LAC_REVIEW_DATE AS date)                    AS held_date,
+    ROW_NUMBER() OVER (PARTITION BY poc.PERIOD_OF_CARE_ID ORDER BY rev.LAC_REVIEW_DATE) AS review_no
 INTO #reviews
-FROM dbo.DM_WORKFLOW_STEPS AS ws
-JOIN dbo.DM_STEP_SUBJECTS AS sp ON sp.WORKFLOW_STEP_ID = ws.WORKFLOW_STEP_ID
-JOIN dbo.DM_CACHED_FORM_ANSWERS AS held
-  ON held.WORKFLOW_STEP_ID = ws.WORKFLOW_STEP_ID AND held.QUESTION_USER_CODE = 'CLAR_DATE_HELD'
+FROM dbo.DM_WORKFLOW_STEPS AS rev
+JOIN dbo.DM_SUBGROUP_SUBJECTS AS sub
+  ON sub.SUBGROUP_ID = rev.SUBGROUP_ID AND sub.SUBJECT_TYPE_CODE = 'PER'
 JOIN dbo.DM_PERIODS_OF_CARE AS poc
-  ON poc.PERSON_ID = sp.PERSON_ID
- AND held.DATE_ANSWER >= poc.START_DATE
- AND (poc.END_DATE IS NULL OR held.DATE_ANSWER <= poc.END_DATE)
-WHERE ws.STEP_TYPE_CODE = 'CLA_REVIEW_MEETING'
-  AND ws.STEP_STATUS = 'COMPLETED';
+  ON poc.PERSON_ID = sub.SUBJECT_COMPOUND_ID
+ AND rev.LAC_REVIEW_DATE >= poc.START_DATE
+ AND (poc.END_DATE IS NULL OR rev.LAC_REVIEW_DATE <= poc.END_DATE)
+WHERE rev.LAC_REVIEW_DATE IS NOT NULL
+  AND rev.STEP_STATUS = 'COMPLETED';
 
-WITH with_due AS (
+-- 1. Reviews held in the period
+WITH working_days AS (  -- every working day from a year before the period to its end
+    SELECT DATEADD(year, -1, @ReportStart) AS day_date
+    UNION ALL
+    SELECT DATEADD(day, 1, w.day_date) FROM working_days AS w WHERE w.day_date < @ReportEnd
+),
+open_days AS (
+    SELECT w.day_date FROM working_days AS w
+    WHERE DATEPART(weekday, w.day_date) NOT IN (1, 7)
+      AND w.day_date NOT IN (SELECT holiday FROM @BankHolidays)
+),
+with_due AS (
     SELECT
-        r.*,
-        prev.held_date AS previous_held,
+        r.review_no,
+        r.held_date,
         CASE
             WHEN r.review_no = 1 THEN (
-                SELECT MAX(x.CALENDAR_DATE) FROM (
-                    SELECT TOP (20) c.CALENDAR_DATE
-                    FROM dbo.DM_CALENDAR AS c
-                    WHERE c.CALENDAR_DATE > r.poc_start AND c.IS_WORKING_DAY = 1
-                    ORDER BY c.CALENDAR_DATE) AS x)
+                SELECT MAX(x.day_date) FROM (
+                    SELECT TOP (20) o.day_date FROM open_days AS o
+                    WHERE o.day_date > r.poc_start ORDER BY o.day_date) AS x)
             WHEN r.review_no = 2 THEN DATEADD(month, 3, prev.held_date)
             ELSE DATEADD(month, 6, prev.held_date)
         END AS due_date
@@ -52,7 +71,6 @@ WITH with_due AS (
     LEFT JOIN #reviews AS prev
       ON prev.PERIOD_OF_CARE_ID = r.PERIOD_OF_CARE_ID AND prev.review_no = r.review_no - 1
 )
--- 1. Reviews held in the period
 SELECT
     CASE WHEN review_no = 1 THEN '1st (20 working days)'
          WHEN review_no = 2 THEN '2nd (3 months)'
@@ -65,16 +83,17 @@ WHERE held_date BETWEEN @ReportStart AND @ReportEnd
 GROUP BY CASE WHEN review_no = 1 THEN '1st (20 working days)'
               WHEN review_no = 2 THEN '2nd (3 months)'
               ELSE 'Subsequent (6 months)' END
-ORDER BY review_type;
+ORDER BY review_type
+OPTION (MAXRECURSION 1000);
 
 -- 2. Next review overdue or due within 28 days, for children looked after at @ReportEnd
 SELECT
     poc.PERSON_ID,
-    iro.WORKER_NAME                                           AS iro,
+    wkr.FULL_NAME                                             AS iro,
     last_rev.held_date                                        AS last_review,
     COALESCE(last_rev.review_no, 0) + 1                       AS next_review_no,
     CASE
-        WHEN last_rev.held_date IS NULL THEN NULL             -- first review: see working-day rule above
+        WHEN last_rev.held_date IS NULL THEN NULL             -- first review: 20 working days, see above
         WHEN last_rev.review_no = 1 THEN DATEADD(month, 3, last_rev.held_date)
         ELSE DATEADD(month, 6, last_rev.held_date)
     END                                                       AS next_due
@@ -85,10 +104,10 @@ OUTER APPLY (
     WHERE r.PERIOD_OF_CARE_ID = poc.PERIOD_OF_CARE_ID AND r.held_date <= @ReportEnd
     ORDER BY r.held_date DESC
 ) AS last_rev
-LEFT JOIN dbo.DM_ALLOCATED_WORKERS AS aw
-       ON aw.PERSON_ID = poc.PERSON_ID AND aw.WORKER_ROLE = 'IRO'
-      AND aw.START_DATE <= @ReportEnd AND (aw.END_DATE IS NULL OR aw.END_DATE > @ReportEnd)
-LEFT JOIN dbo.DM_WORKERS AS iro ON iro.WORKER_ID = aw.WORKER_ID
+LEFT JOIN dbo.DM_PROF_RELATIONSHIPS AS rel
+       ON rel.PERSON_ID = poc.PERSON_ID AND rel.PROF_REL_TYPE_CODE = @IroRelType
+      AND rel.START_DATE <= @ReportEnd AND (rel.END_DATE IS NULL OR rel.END_DATE > @ReportEnd)
+LEFT JOIN dbo.DM_WORKERS AS wkr ON wkr.WORKER_ID = rel.WORKER_ID
 WHERE poc.START_DATE <= @ReportEnd
   AND (poc.END_DATE IS NULL OR poc.END_DATE > @ReportEnd)
   AND (

@@ -1,17 +1,50 @@
--- Standard safeguarding dataset - cin_episodes - Eclipse reporting database (PostgreSQL)
-DROP TABLE IF EXISTS ssd.cin_episodes;
+-- schema: eclipse-views, ssd
+-- Standard Safeguarding Dataset 1.4.5 - ssd_cin_episodes - OLM Eclipse (PostgreSQL)
+-- Item references CINE001A-CINE012A. Eclipse records a referral as a completed form, so the
+-- referral date, source and primary need come from the referral form's answers
+-- (FORMANSWERPERSONVIEW), picked out by the form's design GUID and control names. Both are
+-- local: set them from your la_config file (extract_sql_custom_la). The values below are
+-- the control names used in the SSD project's Eclipse extract.
+-- The episode closes when the child's CIN classification ends (CLASSIFICATIONPERSONVIEW).
+TRUNCATE TABLE ssd_cin_episodes;
 
-CREATE TABLE ssd.cin_episodes AS
-SELECT r.referral_id::text           AS referral_id,
-       r.person_id::text             AS person_id,
-       r.referral_date               AS referral_date,
-       r.source_census_code          AS referral_source,
-       CASE WHEN r.nfa THEN 'Y' ELSE 'N' END AS nfa_flag,
-       ce.end_date                   AS cin_closure_date,
-       ce.closure_reason_code        AS reason_for_closure,
-       ce.primary_need_code          AS primary_need
-FROM eclipse.referral AS r
-JOIN ssd.person AS p ON p.person_id = r.person_id::text
-LEFT JOIN eclipse.cin_episode AS ce ON ce.referral_id = r.referral_id
-WHERE r.referral_date <= :report_end::date
-  AND (ce.end_date IS NULL OR ce.end_date >= :report_start::date);
+WITH referral AS (
+    SELECT fa.INSTANCEID,
+           fa.ANSWERFORSUBJECTID                                                             AS PERSONID,
+           MAX(CASE WHEN fa.CONTROLNAME = 'CINCensus_DateOfReferral' THEN fa.DATEANSWERVALUE END) AS REFERRAL_DATE,
+           MAX(CASE WHEN fa.CONTROLNAME = 'CINCensus_ReferralSource' THEN fa.ANSWERVALUE END)      AS REFERRAL_SOURCE,
+           MAX(CASE WHEN fa.CONTROLNAME = 'CINCensus_primaryNeedCategory' THEN fa.ANSWERVALUE END) AS PRIMARY_NEED
+    FROM FORMANSWERPERSONVIEW AS fa
+    WHERE fa.DESIGNGUID = :'referral_design_guid'
+      AND fa.INSTANCESTATE = 'COMPLETE'
+    GROUP BY fa.INSTANCEID, fa.ANSWERFORSUBJECTID
+)
+INSERT INTO ssd_cin_episodes (
+    cine_referral_id, cine_person_id, cine_referral_date, cine_cin_primary_need_code,
+    cine_referral_source_code, cine_referral_source_desc, cine_referral_outcome_json,
+    cine_referral_nfa, cine_close_reason, cine_close_date, cine_referral_team,
+    cine_referral_worker_id
+)
+SELECT
+    r.INSTANCEID::text,
+    r.PERSONID::text,
+    r.REFERRAL_DATE,
+    r.PRIMARY_NEED,
+    NULL,
+    r.REFERRAL_SOURCE,
+    NULL,
+    NULL,
+    cls.ENDREASON,
+    cls.ENDDATE,
+    NULL,
+    NULL
+FROM referral AS r
+LEFT JOIN LATERAL (
+    SELECT c.ENDDATE, c.ENDREASON
+    FROM CLASSIFICATIONPERSONVIEW AS c
+    WHERE c.PERSONID = r.PERSONID
+      AND c.STATUS <> 'DELETED'
+      AND c.STARTDATE >= r.REFERRAL_DATE
+    ORDER BY c.STARTDATE
+    LIMIT 1
+) AS cls ON true;

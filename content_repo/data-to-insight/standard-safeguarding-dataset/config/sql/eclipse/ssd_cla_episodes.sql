@@ -1,32 +1,40 @@
--- Standard safeguarding dataset - cla_episodes (SSDA903 episodes layout) - Eclipse (PostgreSQL)
-DROP TABLE IF EXISTS ssd.cla_episodes;
+-- schema: eclipse-views, ssd
+-- Standard Safeguarding Dataset 1.4.5 - ssd_cla_episodes - OLM Eclipse (PostgreSQL)
+-- Item references CLAE001A-CLAE014A. Source: CLAEPISODEOFCAREVIEW (one row per episode) and
+-- its period of care, CLAPERIODOFCAREVIEW (entered care date). Eclipse records the category
+-- of need as text; it is mapped to the N codes here.
+TRUNCATE TABLE ssd_cla_episodes;
 
-CREATE TABLE ssd.cla_episodes AS
-SELECT e.person_id::text                                            AS person_id,
-       e.start_date                                                 AS decom,
-       e.rne_code                                                   AS rne,
-       ls.census_code                                               AS ls,
-       poc.category_of_need                                         AS cin,
-       pl.placement_type_code                                       AS place,
-       pl.provider_code                                             AS place_provider,
-       e.end_date                                                   AS dec,
-       e.rec_code                                                   AS rec,
-       pl.change_reason_code                                        AS reason_place_change,
-       left(replace(ha.postcode, ' ', ''), length(replace(ha.postcode, ' ', '')) - 2) AS home_post,
-       left(replace(pl.postcode, ' ', ''), length(replace(pl.postcode, ' ', '')) - 2) AS pl_post,
-       coalesce(pl.ofsted_urn, 'XXXXXXX')                           AS urn
-FROM eclipse.cla_episode AS e
-JOIN eclipse.period_of_care AS poc ON poc.period_of_care_id = e.period_of_care_id
-JOIN eclipse.placement AS pl ON pl.placement_id = e.placement_id
-LEFT JOIN LATERAL (
-    SELECT l.census_code FROM eclipse.legal_status AS l
-    WHERE l.person_id = e.person_id AND l.start_date <= e.start_date
-    ORDER BY l.start_date DESC LIMIT 1
-) AS ls ON true
-LEFT JOIN LATERAL (
-    SELECT a.postcode FROM eclipse.address AS a
-    WHERE a.person_id = e.person_id AND a.start_date <= poc.start_date
-    ORDER BY a.start_date DESC LIMIT 1
-) AS ha ON true
-WHERE e.start_date <= :report_end::date
-  AND (e.end_date IS NULL OR e.end_date >= :report_start::date);
+INSERT INTO ssd_cla_episodes (
+    clae_cla_episode_id, clae_person_id, clae_cla_placement_id, clae_cla_episode_start_date,
+    clae_cla_episode_start_reason, clae_cla_primary_need_code, clae_cla_episode_ceased_date,
+    clae_cla_episode_ceased_reason, clae_cla_id, clae_referral_id, clae_cla_last_iro_contact_date,
+    clae_entered_care_date
+)
+SELECT
+    e.EPISODEOFCAREID::text,
+    e.PERSONID::text,
+    e.PLACEMENTADDRESSID::text,
+    e.EOCSTARTDATE,
+    e.EOCSTARTREASONCODE,
+    CASE e.CATEGORYOFNEED
+        WHEN 'Abuse or neglect' THEN 'N1'
+        WHEN 'Child''s disability' THEN 'N2'
+        WHEN 'Parental illness/disability' THEN 'N3'
+        WHEN 'Family in acute stress' THEN 'N4'
+        WHEN 'Family dysfunction' THEN 'N5'
+        WHEN 'Socially unacceptable behaviour' THEN 'N6'
+        WHEN 'Low income' THEN 'N7'
+        WHEN 'Absent parenting' THEN 'N8'
+        WHEN 'Cases other than child in need' THEN 'N9'
+        WHEN 'Not stated' THEN 'N0'
+    END,
+    e.EOCENDDATE,
+    e.EOCENDREASONCODE,
+    e.PERIODOFCAREID::text,
+    NULL,
+    NULL,
+    poc.ADMISSIONDATE
+FROM CLAEPISODEOFCAREVIEW AS e
+LEFT JOIN CLAPERIODOFCAREVIEW AS poc
+  ON poc.PERSONID = e.PERSONID AND poc.PERIODOFCAREID = e.PERIODOFCAREID;

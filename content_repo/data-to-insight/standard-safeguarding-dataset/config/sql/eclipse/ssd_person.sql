@@ -1,32 +1,37 @@
--- Standard safeguarding dataset - person - Eclipse reporting database (PostgreSQL)
--- psql -v report_start="'2019-04-01'" -v report_end="'2025-03-31'" -f ssd_person.sql
-DROP TABLE IF EXISTS ssd.person;
+-- schema: eclipse-views, ssd
+-- Standard Safeguarding Dataset 1.4.5 - ssd_person - OLM Eclipse reporting views (PostgreSQL)
+-- Item references PERS001A-PERS016A. Source: PERSONDEMOGRAPHICSVIEW. Duplicate records
+-- (DUPLICATED = 'DUPLICATE') are left out; DUEDATE is the expected date of birth of an
+-- unborn child. Cohort: people with a CIN, CP or looked-after classification or a period
+-- of care in the last six years.
+TRUNCATE TABLE ssd_person;
 
-CREATE TABLE ssd.person AS
-SELECT p.person_id::text                                               AS person_id,
-       CASE p.gender_code WHEN 'M' THEN 'M' WHEN 'F' THEN 'F' WHEN 'I' THEN 'I' ELSE 'U' END AS sex,
-       eth.dfe_code                                                    AS ethnicity,
-       date_trunc('month', p.date_of_birth)::date                      AS birth_month,
-       date_trunc('month', p.expected_date_of_birth)::date             AS expected_birth_month,
-       CASE WHEN EXISTS (SELECT 1 FROM eclipse.person_disability AS d
-                          WHERE d.person_id = p.person_id AND d.census_code <> 'NONE')
-            THEN 'Y' ELSE 'N' END                                      AS disability,
-       CASE WHEN EXISTS (SELECT 1 FROM eclipse.person_flag AS f
-                          WHERE f.person_id = p.person_id AND f.flag_code = 'UASC')
-            THEN 'Y' ELSE 'N' END                                      AS uasc_ever
-FROM eclipse.person AS p
-LEFT JOIN LATERAL (
-    SELECT e.dfe_code FROM eclipse.person_ethnicity AS e
-    WHERE e.person_id = p.person_id
-    ORDER BY e.recorded_at DESC
-    LIMIT 1
-) AS eth ON true
-WHERE EXISTS (SELECT 1 FROM eclipse.referral AS r
-               WHERE r.person_id = p.person_id
-                 AND r.referral_date <= :report_end::date)
-   OR EXISTS (SELECT 1 FROM eclipse.cla_episode AS c
-               WHERE c.person_id = p.person_id
-                 AND c.start_date <= :report_end::date
-                 AND (c.end_date IS NULL OR c.end_date >= :report_start::date));
-
-ALTER TABLE ssd.person ADD PRIMARY KEY (person_id);
+INSERT INTO ssd_person (
+    pers_legacy_id, pers_person_id, pers_upn, pers_sex, pers_gender, pers_ethnicity, pers_dob,
+    pers_single_unique_id, pers_upn_unknown, pers_send_flag, pers_expected_dob, pers_death_date,
+    pers_is_mother, pers_nationality
+)
+SELECT
+    NULL,
+    pd.PERSONID::text,
+    NULL,
+    pd.SEX,
+    pd.GENDER,
+    pd.ETHNICITYCODE,
+    pd.DATEOFBIRTH,
+    NULL,
+    NULL,
+    NULL,
+    pd.DUEDATE,
+    pd.DIEDDATE,
+    NULL,
+    pd.COUNTRYOFBIRTHCODE
+FROM PERSONDEMOGRAPHICSVIEW AS pd
+WHERE COALESCE(pd.DUPLICATED, '?') <> 'DUPLICATE'
+  AND (   EXISTS (SELECT 1 FROM CLASSIFICATIONPERSONVIEW AS cls
+                   WHERE cls.PERSONID = pd.PERSONID
+                     AND cls.STATUS <> 'DELETED'
+                     AND COALESCE(cls.ENDDATE, CURRENT_DATE) >= CURRENT_DATE - INTERVAL '6 years')
+       OR EXISTS (SELECT 1 FROM CLAPERIODOFCAREVIEW AS poc
+                   WHERE poc.PERSONID = pd.PERSONID
+                     AND COALESCE(poc.DISCHARGEDATE, CURRENT_DATE) >= CURRENT_DATE - INTERVAL '6 years'));

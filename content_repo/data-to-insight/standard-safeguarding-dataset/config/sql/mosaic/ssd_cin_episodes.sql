@@ -1,51 +1,42 @@
-/* Standard safeguarding dataset - cin_episodes - Mosaic reporting database (T-SQL)
-   Referral step types and question codes come from the council's la_config file; the
-   values below are Hackney's (204_hackney.yml); use your own. Parameters: @ReportStart, @ReportEnd. */
+-- schema: mosaic-warehouse, ssd
+/* Standard Safeguarding Dataset 1.4.5 - ssd_cin_episodes - Mosaic data warehouse (T-SQL)
+   Item references CINE001A-CINE012A. Source: DM_CIN_REFERRALS (one row per referral; the
+   referral id is the referral's workflow step), team and worker from that step in
+   DM_WORKFLOW_STEPS, primary need from the service user group open at the referral date
+   (DM_SERVICE_USER_GROUPS and its type's need code in DM_SERV_USER_GROUP_TYPES).
+   A referral with an NFA date is a no-further-action referral. */
 SET NOCOUNT ON;
-DECLARE @ReportStart date = DATEADD(year, -6, CAST(GETDATE() AS date));
-DECLARE @ReportEnd   date = CAST(GETDATE() AS date);
-DECLARE @ReferralSourceQuestion varchar(50) = 'REF_SOURCE';        -- la_config: referral_source_question
-DECLARE @PrimaryNeedQuestion    varchar(50) = 'CFA_PRIMARY_NEED';  -- la_config: primary_need_question
+DECLARE @ssd_timeframe_years int = 6;
 
-DECLARE @ReferralSteps TABLE (STEP_TYPE_CODE varchar(50) PRIMARY KEY);
-INSERT INTO @ReferralSteps VALUES ('CF_CONTACT_REFERRAL'), ('CF_REFERRAL');   -- la_config: referral_step_types
-DECLARE @NfaOutcomes TABLE (OUTCOME_CODE varchar(50) PRIMARY KEY);
-INSERT INTO @NfaOutcomes VALUES ('NFA'), ('NFA_ADVICE');                       -- la_config: nfa_outcomes
+TRUNCATE TABLE ssd_development.ssd_cin_episodes;
 
-IF OBJECT_ID('ssd.cin_episodes') IS NOT NULL DROP TABLE ssd.cin_episodes;
-
+INSERT INTO ssd_development.ssd_cin_episodes (
+    cine_referral_id, cine_person_id, cine_referral_date, cine_cin_primary_need_code,
+    cine_referral_source_code, cine_referral_source_desc, cine_referral_outcome_json,
+    cine_referral_nfa, cine_close_reason, cine_close_date, cine_referral_team,
+    cine_referral_worker_id
+)
 SELECT
-    CAST(ws.WORKFLOW_STEP_ID AS varchar(20))                   AS referral_id,
-    CAST(ss.PERSON_ID AS varchar(20))                          AS person_id,
-    CAST(ws.STARTED_ON AS date)                                AS referral_date,
-    src.ANSWER_LOOKUP_CODE                                     AS referral_source,
-    CASE WHEN ws.OUTCOME_CODE IN (SELECT OUTCOME_CODE FROM @NfaOutcomes) THEN 'Y' ELSE 'N' END AS nfa_flag,
-    inv.END_DATE                                               AS cin_closure_date,
-    inv.END_REASON_CENSUS_CODE                                 AS reason_for_closure,
-    need.ANSWER_LOOKUP_CODE                                    AS primary_need
-INTO ssd.cin_episodes
-FROM dbo.DM_WORKFLOW_STEPS AS ws
-JOIN @ReferralSteps AS rs ON rs.STEP_TYPE_CODE = ws.STEP_TYPE_CODE
-JOIN dbo.DM_STEP_SUBJECTS AS ss ON ss.WORKFLOW_STEP_ID = ws.WORKFLOW_STEP_ID
-JOIN ssd.person AS p ON p.person_id = CAST(ss.PERSON_ID AS varchar(20))
-LEFT JOIN dbo.DM_CACHED_FORM_ANSWERS AS src
-       ON src.WORKFLOW_STEP_ID = ws.WORKFLOW_STEP_ID AND src.QUESTION_USER_CODE = @ReferralSourceQuestion
+    ref.REFERRAL_ID,
+    CAST(ref.PERSON_ID AS nvarchar(48)),
+    ref.REFERRAL_DATE,
+    need.NEED_CODE_CATEGORY_CODE,
+    ref.SOURCE_OF_REFERRAL,
+    NULL,
+    NULL,
+    CASE WHEN ref.NFA_DATE IS NULL THEN 'N' ELSE 'Y' END,
+    ref.CLOSURE_REASON,
+    ref.CLOSURE_DATE,
+    stp.RESPONSIBLE_TEAM_ID,
+    stp.ASSIGNEE_ID
+FROM dbo.DM_CIN_REFERRALS AS ref
+LEFT JOIN dbo.DM_WORKFLOW_STEPS AS stp ON stp.WORKFLOW_STEP_ID = ref.REFERRAL_ID
 OUTER APPLY (
-    SELECT TOP (1) i.END_DATE, i.END_REASON_CENSUS_CODE
-    FROM dbo.DM_INVOLVEMENTS AS i
-    WHERE i.PERSON_ID = ss.PERSON_ID
-      AND i.INVOLVEMENT_TYPE = 'CIN'
-      AND i.START_DATE >= CAST(ws.STARTED_ON AS date)
-    ORDER BY i.START_DATE
-) AS inv
-OUTER APPLY (
-    SELECT TOP (1) fa.ANSWER_LOOKUP_CODE
-    FROM dbo.DM_CACHED_FORM_ANSWERS AS fa
-    JOIN dbo.DM_WORKFLOW_STEPS AS later ON later.WORKFLOW_STEP_ID = fa.WORKFLOW_STEP_ID
-    JOIN dbo.DM_STEP_SUBJECTS AS ls ON ls.WORKFLOW_STEP_ID = later.WORKFLOW_STEP_ID AND ls.PERSON_ID = ss.PERSON_ID
-    WHERE fa.QUESTION_USER_CODE = @PrimaryNeedQuestion
-      AND later.STARTED_ON >= ws.STARTED_ON
-    ORDER BY later.STARTED_ON
+    SELECT MAX(sugt.NEED_CODE_CATEGORY_CODE) AS NEED_CODE_CATEGORY_CODE
+    FROM dbo.DM_SERVICE_USER_GROUPS AS sug
+    JOIN dbo.DM_SERV_USER_GROUP_TYPES AS sugt ON sugt.GROUP_TYPE = sug.FULL_GROUP_TYPE
+    WHERE sug.PERSON_ID = ref.PERSON_ID
+      AND ref.REFERRAL_DATE >= sug.START_DATE
+      AND (sug.END_DATE IS NULL OR ref.REFERRAL_DATE <= sug.END_DATE)
 ) AS need
-WHERE ws.STARTED_ON <= @ReportEnd
-  AND (inv.END_DATE IS NULL OR inv.END_DATE >= @ReportStart);
+WHERE COALESCE(ref.CLOSURE_DATE, GETDATE()) >= DATEADD(year, -@ssd_timeframe_years, GETDATE());

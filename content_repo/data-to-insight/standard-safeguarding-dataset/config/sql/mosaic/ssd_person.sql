@@ -1,30 +1,43 @@
-/* Standard safeguarding dataset - person - Mosaic reporting database (T-SQL)
-   Parameters: @ReportStart, @ReportEnd. Output: ssd.person (recreated). */
+-- schema: mosaic-warehouse, ssd
+/* Standard Safeguarding Dataset 1.4.5 - ssd_person - Mosaic data warehouse (T-SQL)
+   Item references PERS001A-PERS016A. Source: DM_PERSONS, ethnicity description from
+   DM_ETHNICITIES, nationality from DM_COUNTRIES_OF_BIRTH is left to local mapping.
+   A date of birth in the future is an expected date of birth (an unborn child).
+   Cohort: people with a children's referral (DM_CIN_REFERRALS) or a period of care
+   (DM_PERIODS_OF_CARE) in the last @ssd_timeframe_years years. */
 SET NOCOUNT ON;
-DECLARE @ReportStart date = DATEADD(year, -6, CAST(GETDATE() AS date));
-DECLARE @ReportEnd   date = CAST(GETDATE() AS date);
+DECLARE @ssd_timeframe_years int = 6;
 
-IF OBJECT_ID('ssd.person') IS NOT NULL DROP TABLE ssd.person;
+TRUNCATE TABLE ssd_development.ssd_person;
 
+INSERT INTO ssd_development.ssd_person (
+    pers_legacy_id, pers_person_id, pers_upn, pers_sex, pers_gender, pers_ethnicity, pers_dob,
+    pers_single_unique_id, pers_upn_unknown, pers_send_flag, pers_expected_dob, pers_death_date,
+    pers_is_mother, pers_nationality
+)
 SELECT
-    CAST(p.PERSON_ID AS varchar(20))                                       AS person_id,
-    CASE p.GENDER WHEN 'M' THEN 'M' WHEN 'F' THEN 'F' WHEN 'I' THEN 'I' ELSE 'U' END AS sex,
-    p.FULL_ETHNICITY_CODE                                                  AS ethnicity,
-    DATEFROMPARTS(YEAR(p.DATE_OF_BIRTH), MONTH(p.DATE_OF_BIRTH), 1)        AS birth_month,
-    CASE WHEN p.DUE_DATE IS NOT NULL
-         THEN DATEFROMPARTS(YEAR(p.DUE_DATE), MONTH(p.DUE_DATE), 1) END    AS expected_birth_month,
-    CASE WHEN EXISTS (SELECT 1 FROM dbo.DM_DISABILITIES AS d
-                      WHERE d.PERSON_ID = p.PERSON_ID
-                        AND d.DISABILITY_CODE <> 'NONE') THEN 'Y' ELSE 'N' END AS disability,
-    CASE WHEN EXISTS (SELECT 1 FROM dbo.DM_PERSON_FLAGS AS f
-                      WHERE f.PERSON_ID = p.PERSON_ID
-                        AND f.FLAG_CODE = 'UASC') THEN 'Y' ELSE 'N' END     AS uasc_ever
-INTO ssd.person
-FROM dbo.DM_PERSONS AS p
-WHERE EXISTS (SELECT 1 FROM dbo.DM_INVOLVEMENTS AS i
-              WHERE i.PERSON_ID = p.PERSON_ID
-                AND i.INVOLVEMENT_TYPE IN ('CIN', 'CP', 'CLA')
-                AND i.START_DATE <= @ReportEnd
-                AND (i.END_DATE IS NULL OR i.END_DATE >= @ReportStart));
-
-ALTER TABLE ssd.person ADD CONSTRAINT pk_ssd_person PRIMARY KEY (person_id);
+    NULL,
+    CAST(per.PERSON_ID AS nvarchar(48)),
+    per.UPN_ID,
+    per.GENDER,
+    per.GENDER,
+    eth.ETHNICITY_DESCRIPTION,
+    CASE WHEN per.DATE_OF_BIRTH <= CAST(GETDATE() AS date) THEN per.DATE_OF_BIRTH END,
+    NULL,
+    NULL,
+    NULL,
+    CASE WHEN per.DATE_OF_BIRTH > CAST(GETDATE() AS date) THEN per.DATE_OF_BIRTH END,
+    per.DATE_OF_DEATH,
+    CASE WHEN per.GENDER = 'F' AND EXISTS (
+              SELECT 1 FROM dbo.DM_PERSONAL_RELATIONSHIPS AS rel
+               WHERE rel.PERSON_ID = per.PERSON_ID AND rel.IS_MOTHER = 'Y')
+         THEN 'Y' END,
+    per.COUNTRY_OF_BIRTH_CODE
+FROM dbo.DM_PERSONS AS per
+LEFT JOIN dbo.DM_ETHNICITIES AS eth ON eth.ETHNICITY_CODE = per.FULL_ETHNICITY_CODE
+WHERE EXISTS (SELECT 1 FROM dbo.DM_CIN_REFERRALS AS r
+               WHERE r.PERSON_ID = per.PERSON_ID
+                 AND COALESCE(r.CLOSURE_DATE, GETDATE()) >= DATEADD(year, -@ssd_timeframe_years, GETDATE()))
+   OR EXISTS (SELECT 1 FROM dbo.DM_PERIODS_OF_CARE AS poc
+               WHERE poc.PERSON_ID = per.PERSON_ID
+                 AND COALESCE(poc.END_DATE, GETDATE()) >= DATEADD(year, -@ssd_timeframe_years, GETDATE()));
