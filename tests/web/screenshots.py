@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tests.web import world
 from tests.web.live import chromium, served
+from tests.web.world import SOS_AFTER, SOS_BEFORE
 
 PUBLIC = [
     ("home", "/"),
@@ -22,9 +23,12 @@ PUBLIC = [
     ("pack", "/packs/essex/signs-of-safety-assessment"),
     (
         "file",
-        "/packs/essex/signs-of-safety-assessment/versions/1.5.0/files/config/reports/sos-scaling-movement.sql?line=4#L4",
+        f"/packs/essex/signs-of-safety-assessment/versions/{SOS_AFTER}/files/config/reports/sos-scaling-movement.sql?line=4#L4",
     ),
-    ("compare", "/packs/essex/signs-of-safety-assessment/compare?from=1.4.1&to=1.5.0"),
+    (
+        "compare",
+        f"/packs/essex/signs-of-safety-assessment/compare?from={SOS_BEFORE}&to={SOS_AFTER}",
+    ),
     ("publisher", "/publishers/essex"),
 ]
 

@@ -6,7 +6,7 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.web.conftest import text
-from tests.web.world import SOS
+from tests.web.world import SOS, SOS_AFTER, SOS_BEFORE
 
 
 def test_home_has_search_counts_and_recent_packs(browser):
@@ -74,24 +74,25 @@ def test_pack_page_shows_everything_a_council_needs(browser, wreg):
     v = catalogue.version_detail(wreg, *SOS, "latest")
     assert "Signs of Safety assessment and safety plan for Mosaic" in body
     assert v["archive_sha256"]["zip"] in body and v["archive_sha256"]["tar.gz"] in body
-    assert "cmsreg download essex/signs-of-safety-assessment@1.5.0" in body
+    assert f"cmsreg download essex/signs-of-safety-assessment@{SOS_AFTER}" in body
     assert (
-        "/api/v1/packs/essex/signs-of-safety-assessment/versions/1.5.0/download?format=zip" in body
+        f"/api/v1/packs/essex/signs-of-safety-assessment/versions/{SOS_AFTER}/download?format=zip"
+        in body
     )
     assert "format=tar.gz" in body
     assert 'href="/search?practice_model=signs-of-safety"' in body  # tags lead into search
     assert "Mosaic</a> &gt;=23.1" in body  # product compatibility
-    assert 'class="cmsreg-prose"' in body and "<h2>Changes in 1.5.0</h2>" in body  # README
-    assert "1.4.1" in body and "1.5.0" in body and "Compare versions" in body
+    assert 'class="cmsreg-prose"' in body and f"<h2>Changes in {SOS_AFTER}</h2>" in body  # README
+    assert SOS_BEFORE in body and SOS_AFTER in body and "Compare versions" in body
     assert "config/forms/sos-assessment.moform" in body and "KB" in body
     assert 'href="/publishers/essex"' in body and "Essex County Council" in body
 
 
 def test_an_older_version_and_a_yanked_one_say_so(browser):
-    old = text(browser.get("/packs/essex/signs-of-safety-assessment/versions/1.4.1"))
+    old = text(browser.get(f"/packs/essex/signs-of-safety-assessment/versions/{SOS_BEFORE}"))
     assert (
         "The latest version is" in old
-        and "cmsreg download essex/signs-of-safety-assessment@1.4.1" in old
+        and f"cmsreg download essex/signs-of-safety-assessment@{SOS_BEFORE}" in old
     )
     yanked = text(browser.get("/packs/evil/hostile-pack/versions/1.0.1"))
     assert "was yanked" in yanked
@@ -123,7 +124,7 @@ def test_a_word_file_is_shown_as_its_text(browser):
 
 def test_a_missing_file_or_pack_is_a_404_page(browser):
     for path in (
-        "/packs/essex/signs-of-safety-assessment/versions/1.4.1/files/nope.txt",
+        f"/packs/essex/signs-of-safety-assessment/versions/{SOS_BEFORE}/files/nope.txt",
         "/packs/essex/nope",
         "/packs/essex/signs-of-safety-assessment/versions/9.9.9",
         "/publishers/nope",
@@ -136,14 +137,18 @@ def test_a_missing_file_or_pack_is_a_404_page(browser):
 
 def test_compare_two_versions_shows_a_unified_diff(browser):
     chooser = text(browser.get("/packs/essex/signs-of-safety-assessment/compare"))
-    assert "<option selected>1.4.1</option>" in chooser
-    body = text(browser.get("/packs/essex/signs-of-safety-assessment/compare?from=1.4.1&to=1.5.0"))
-    assert "Changes from 1.4.1 to 1.5.0" in body
+    assert f"<option selected>{SOS_BEFORE}</option>" in chooser
+    body = text(
+        browser.get(
+            f"/packs/essex/signs-of-safety-assessment/compare?from={SOS_BEFORE}&to={SOS_AFTER}"
+        )
+    )
+    assert f"Changes from {SOS_BEFORE} to {SOS_AFTER}" in body
     assert "config/lookups/SOS_ANSWERED_BY.csv" in body and "Added" in body
-    assert 'class="cmsreg-diff__added"' in body and "Changes in 1.5.0" in body
+    assert 'class="cmsreg-diff__added"' in body and f"Changes in {SOS_AFTER}" in body
     assert (
         browser.get(
-            "/packs/essex/signs-of-safety-assessment/compare?from=1.4.1&to=7.0.0"
+            f"/packs/essex/signs-of-safety-assessment/compare?from={SOS_BEFORE}&to=7.0.0"
         ).status_code
         == 404
     )

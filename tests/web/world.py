@@ -20,6 +20,15 @@ from tests.packs.manifests import pack_files
 PASSWORD = "correct horse battery staple"
 HOSTILE = '<script>alert("x")</script>'
 SOS = ("essex", "signs-of-safety-assessment")
+# The example pack as seeded, and the version the world adds on top of it (next minor).
+_SEEDED = yaml.safe_load(
+    (
+        Path(__file__).resolve().parents[2] / "content_repo" / "essex" / SOS[1] / "cmspack.yaml"
+    ).read_text(encoding="utf-8")
+)["version"]
+SOS_BEFORE = str(_SEEDED)
+_MAJOR, _MINOR = SOS_BEFORE.split(".")[:2]
+SOS_AFTER = f"{_MAJOR}.{int(_MINOR) + 1}.0"
 
 
 @dataclass(frozen=True)
@@ -58,15 +67,17 @@ def _approve(reg: Registry, sub) -> None:
 
 
 def _next_version_of_sos(reg: Registry) -> None:
-    """Essex's Signs of Safety pack gets 1.5.0: one file changed, one added."""
+    """Essex's Signs of Safety pack gets its next minor version: one file changed, one added."""
     files = catalogue.version_detail(reg, *SOS, "latest")
     current = {
         f["path"]: reg.store.read_file(*SOS, files["version"], f["path"]) for f in files["files"]
     }
     meta = yaml.safe_load(current["cmspack.yaml"])
-    meta["version"] = "1.5.0"
+    meta["version"] = SOS_AFTER
     current["cmspack.yaml"] = yaml.safe_dump(meta, sort_keys=False).encode()
-    current["README.md"] += b"\n## Changes in 1.5.0\n\nScaling questions now record who answered.\n"
+    current["README.md"] += (
+        f"\n## Changes in {SOS_AFTER}\n\nScaling questions now record who answered.\n".encode()
+    )
     current["config/lookups/SOS_ANSWERED_BY.csv"] = (
         b"code,description\nCHILD,Child\nPARENT,Parent\n"
     )
