@@ -258,6 +258,11 @@ class VersionListItem(Schema):
 class PackOut(Schema):
     publisher = fields.String()
     name = fields.String()
+    example = fields.Boolean(
+        metadata={
+            "description": "An example the registry was seeded with, not the publisher's own work"
+        }
+    )
     title = fields.String()
     summary = fields.String()
     latest = fields.String(allow_none=True)
@@ -276,6 +281,11 @@ class FileOut(Schema):
 class VersionOut(Schema):
     publisher = fields.String()
     name = fields.String()
+    example = fields.Boolean(
+        metadata={
+            "description": "An example the registry was seeded with, not the publisher's own work"
+        }
+    )
     version = fields.String()
     manifest = fields.Dict()
     files = fields.List(fields.Nested(FileOut))
@@ -295,4 +305,9 @@ class OrgOut(Schema):
     type = fields.String()
     gss_code = fields.String(allow_none=True)
     dfe_number = fields.String(allow_none=True)
+    example = fields.Boolean(
+        metadata={
+            "description": "An example the registry was seeded with, not the publisher's own work"
+        }
+    )
     packs = fields.Raw(metadata={"description": "A count in the list, the packs in the detail"})

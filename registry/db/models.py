@@ -78,6 +78,8 @@ class Organisation(Base):
     type: Mapped[str] = mapped_column(String(32))
     gss_code: Mapped[str | None] = mapped_column(String(9))
     dfe_number: Mapped[str | None] = mapped_column(String(3))
+    # Made by `seed` from content_repo/: its packs are examples, not the council's own work.
+    example: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=_now)
 
 

@@ -99,6 +99,7 @@ def _pack_detail(session: Session, publisher: str, name: str) -> dict[str, Any]:
     return {
         "publisher": publisher,
         "name": name,
+        "example": pack.publisher.example,
         "title": shown.manifest.get("title"),
         "summary": shown.manifest.get("summary"),
         "latest": latest.version if latest else None,
@@ -117,6 +118,7 @@ def version_detail(reg: Registry, publisher: str, name: str, version: str) -> di
     return {
         "publisher": publisher,
         "name": name,
+        "example": v.pack.publisher.example,
         "version": v.version,
         "manifest": v.manifest,
         "files": [{"path": f.path, "size": f.size, "sha256": f.sha256} for f in files],
@@ -287,6 +289,7 @@ def _org(o: Organisation) -> dict[str, Any]:
         "type": o.type,
         "gss_code": o.gss_code,
         "dfe_number": o.dfe_number,
+        "example": o.example,
     }
 
 

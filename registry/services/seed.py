@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from registry.db.models import Organisation, Pack, Version
+from registry.db.models import Membership, Organisation, Pack, Version
 from registry.errors import RegistryError
 from registry.packs.archive import read_pack
 from registry.packs.build import build_zip
@@ -28,8 +28,9 @@ def seed(reg: Registry, content_repo: Path | None = None, log=print) -> tuple[in
     orgs = yaml.safe_load((root / "organisations.yaml").read_text(encoding="utf-8")) or []
     with reg.db.session() as session:
         for org in orgs:
-            if session.scalar(select(Organisation).where(Organisation.slug == org["slug"])) is None:
-                accounts._create_org(  # within this one transaction
+            found = session.scalar(select(Organisation).where(Organisation.slug == org["slug"]))
+            if found is None:
+                found = accounts._create_org(  # within this one transaction
                     session,
                     org["slug"],
                     org["name"],
@@ -37,6 +38,10 @@ def seed(reg: Registry, content_repo: Path | None = None, log=print) -> tuple[in
                     org.get("gss_code"),
                     org.get("dfe_number"),
                 )
+            # Its packs are examples, not the council's own work, unless people publish for it
+            # (an organisation an operator made for real, before or after seeding).
+            if not session.scalar(select(Membership.user_id).filter_by(organisation_id=found.id)):
+                found.example = True
     # One seeding actor publishes for every example organisation, another moderates every
     # supplier: no one approves a submission of their own organisation, not even the seed.
     seeder = Actor("seed", frozenset({"publish"}), organisations=frozenset(o["slug"] for o in orgs))
