@@ -8,8 +8,8 @@ from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from registry.api.auth import registry
-from registry.api.schemas import OrgOut
+from registry.api.auth import actor, registry
+from registry.api.schemas import OrgOut, WhoamiOut
 from registry.services import catalogue, maintenance
 
 blp = Blueprint("meta", __name__, url_prefix="/api/v1", description="Publishers and vocabularies.")
@@ -38,6 +38,21 @@ class VocabularyView(MethodView):
     def get(self):
         """Every controlled vocabulary: slug, display name, description, aliases."""
         return catalogue.vocabulary()
+
+
+@blp.route("/whoami")
+class WhoamiView(MethodView):
+    @blp.response(200, WhoamiOut)
+    def get(self):
+        """Who the token belongs to and what it may do (401 without a good token)."""
+        who = actor()
+        return {
+            "username": who.username,
+            "scopes": sorted(who.scopes),
+            "organisations": sorted(who.organisations),
+            "suppliers": sorted(who.suppliers),
+            "admin": who.is_admin,
+        }
 
 
 @health.route("/healthz")

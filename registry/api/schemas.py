@@ -311,3 +311,15 @@ class OrgOut(Schema):
         }
     )
     packs = fields.Raw(metadata={"description": "A count in the list, the packs in the detail"})
+
+
+class WhoamiOut(Schema):
+    username = fields.String()
+    scopes = fields.List(fields.String(), metadata={"description": "What the token may do"})
+    organisations = fields.List(
+        fields.String(), metadata={"description": "Publishers the user submits for"}
+    )
+    suppliers = fields.List(
+        fields.String(), metadata={"description": "Suppliers the user moderates"}
+    )
+    admin = fields.Boolean()
