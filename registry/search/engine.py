@@ -35,6 +35,7 @@ FILTER_VOCABULARIES = {
     "practice_model": "practice_model",
     "organisation_structure": "organisation_structure",
     "kind": "kind",
+    "statutory_return": "statutory_return",
     "licence": "licence",
 }
 

@@ -87,9 +87,12 @@ def _tag_text(doc: SearchDocument) -> str:
         "practice_model",
         "organisation_structure",
         "kind",
+        "statutory_return",
     ):
         vocab = vocabularies[facet]
         names += [vocab.display_name(v) for v in _facet_values(doc, facet)]
+    # "903 2026-27" finds the packs right for that collection year.
+    names += doc.get("return_years") or []
     return "\n".join(names)
 
 
@@ -119,6 +122,7 @@ def result_fields(doc: SearchDocument) -> dict[str, Any]:
         "practice_models": list(doc["practice_models"] or ()),
         "organisation_structures": list(doc["organisation_structures"] or ()),
         "kinds": list(doc["kinds"] or ()),
+        "statutory_returns": list(doc.get("statutory_returns") or ()),
         "updated_at": _timestamp(doc["updated_at"]).isoformat(),
         "downloads": int(doc["downloads"]),
     }

@@ -109,6 +109,10 @@ def build_document(reg, session: Session, publisher: str, name: str) -> dict | N
         "practice_models": list(m.get("practice_models") or []),
         "organisation_structures": list(m.get("organisation_structures") or []),
         "kinds": list(m.get("kinds") or []),
+        "statutory_returns": [r["id"] for r in m.get("statutory_returns") or []],
+        "return_years": sorted(
+            {y for r in m.get("statutory_returns") or [] for y in r.get("years") or []}
+        ),
         "licence": m.get("licence", ""),
         "updated_at": version.approved_at,
         "downloads": sum(v.downloads for v in pack.versions),

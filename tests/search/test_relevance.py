@@ -134,6 +134,8 @@ def _example_document(folder, manifest) -> dict:
         "practice_models": manifest.get("practice_models") or [],
         "organisation_structures": manifest.get("organisation_structures") or [],
         "kinds": manifest["kinds"],
+        "statutory_returns": [r["id"] for r in manifest.get("statutory_returns") or []],
+        "return_years": [y for r in manifest.get("statutory_returns") or [] for y in r["years"]],
         "licence": manifest["licence"],
         "updated_at": datetime(2026, 1, 1, tzinfo=UTC),
         "downloads": 0,
@@ -180,7 +182,21 @@ EXAMPLES = [
     ("preparing for adulthood", "gateshead/preparing-for-adulthood-transitions", 2),
     ("all-age disability", "liquidlogic-user-group/las-all-age-disability-transfer", 1),
     ("CareDirector", "west-berkshire/caredirector-exit-and-migration", 1),
+    ("annex a list 11", "liquidlogic-user-group/lcs-annex-a-lists", 1),
+    ("family help front door", "calderdale/family-help-request-for-support", 2),
 ]
+
+
+def test_a_return_and_its_collection_year_find_the_packs_that_feed_it(examples: WhooshEngine):
+    """ "903 2026-27": the two packs that feed the SSDA903 return for 2026-27 come first."""
+    found = keys(examples.search("903 2026-27"))
+    assert set(found[:2]) == {
+        "birmingham-childrens-trust/care-leavers-pathway-plan",
+        "mosaic-user-group/cla-review-iro-workflow",
+    }, found
+    narrowed = examples.search("", filters={"statutory_return": ["903"]})
+    assert sorted(keys(narrowed)) == sorted(found[:2])
+    assert narrowed["facets"]["statutory_return"]["ssda903"] == 2
 
 
 @pytest.mark.parametrize(("q", "expected", "within"), EXAMPLES, ids=[e[0] for e in EXAMPLES])
