@@ -221,11 +221,10 @@ class Filler:
 
     def organisations(self) -> None:
         """Create the publishing councils through the accounts service."""
-        with self.reg.db.session() as session:
-            for slug in COUNCILS:
-                accounts.create_org(
-                    session, slug, f"{slug.replace('-', ' ').title()} Council", "county"
-                )
+        for slug in COUNCILS:
+            accounts.create_org(
+                self.reg, slug, f"{slug.replace('-', ' ').title()} Council", "county"
+            )
         with self.reg.db.session() as session:
             self.org_ids = dict(
                 session.execute(sa.select(Organisation.slug, Organisation.id)).all()
