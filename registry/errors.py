@@ -160,7 +160,12 @@ def _store_handler(status: int):
     from flask import jsonify
 
     def handle(exc: Exception):
-        return jsonify(error_body(status, str(exc))), status
+        response = jsonify(error_body(status, str(exc)))
+        retry_after = getattr(exc, "retry_after", None)
+        if status == 503 and retry_after:
+            # RFC 9110: a 503 may say when to come back; a lock held by a busy writer clears soon.
+            response.headers["Retry-After"] = str(retry_after)
+        return response, status
 
     return handle
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+
+from cachetools import LRUCache
 
 from registry.packs.build import sha256_hex
 
@@ -66,7 +68,9 @@ class StoreReader:
         self.archives = ArchiveCache(folder)
         # File listings by tree id: a tree never changes, and hashing every file of a version
         # on each GET of its page would cost more than the request itself.
-        self._listings: OrderedDict[str, list[FileInfo]] = OrderedDict()
+        # Shared by a worker's threads, so every use holds the lock (cachetools is not thread-safe).
+        self._listings: LRUCache[str, tuple[FileInfo, ...]] = LRUCache(LISTING_CACHE_SIZE)
+        self._listings_lock = threading.Lock()
 
     def close(self) -> None:
         """Stop the git reader process; the store can be used again afterwards."""
@@ -158,16 +162,16 @@ class StoreReader:
     def list_files(self, publisher: str, name: str, version: str) -> list[FileInfo]:
         """Return every file of a version with its size and the SHA-256 of its content."""
         tree = self._version(publisher, name, version).tree
-        if tree in self._listings:
-            self._listings.move_to_end(tree)
-            return list(self._listings[tree])
-        listing = []
-        for path, oid in sorted(trees.walk_files(self.repo.db, tree).items()):
-            data = self._blob(oid)
-            listing.append(FileInfo(path, len(data), sha256_hex(data)))
-        self._listings[tree] = listing
-        if len(self._listings) > LISTING_CACHE_SIZE:
-            self._listings.popitem(last=False)
+        with self._listings_lock:
+            listing = self._listings.get(tree)
+        if listing is None:
+            found = []
+            for path, oid in sorted(trees.walk_files(self.repo.db, tree).items()):
+                data = self._blob(oid)
+                found.append(FileInfo(path, len(data), sha256_hex(data)))
+            listing = tuple(found)
+            with self._listings_lock:
+                self._listings[tree] = listing
         return list(listing)
 
     def read_file(self, publisher: str, name: str, version: str, path: str) -> bytes:

@@ -17,7 +17,7 @@ from pathlib import Path
 from . import trees
 from .errors import Conflict, StoreError
 from .gitproc import GitFailed, run_git
-from .lock import exclusive, shared
+from .lock import exclusive, shared, sole
 from .names import LEGACY_SUBMISSION_PREFIX, MAIN_REF, OID_RE, SUBMISSION_PREFIX
 from .objects import ObjectDB, format_commit, format_ident, format_tag, parse_headers
 
@@ -223,7 +223,7 @@ class Repository:
         them (a submission's blobs) hold the objects lock, shared, so none is pruned mid-write.
         """
         # The objects lock first, as a submission takes them: the reverse order could deadlock.
-        with exclusive(self.objects_lock_path, self.lock_timeout), self.writing():
+        with sole(self.objects_lock_path, self.lock_timeout, "the content store"), self.writing():
             self.git("reflog", "expire", "--expire-unreachable=now", "--all")
             self.git("gc", "--quiet", "--prune=now")
 
