@@ -78,6 +78,16 @@ class Unprocessable(RegistryError):
     status = 422
 
 
+class Unavailable(RegistryError):
+    """Busy for now, e.g. another writer holds a lock (503); `retry_after` says when to retry."""
+
+    status = 503
+
+    def __init__(self, message: str, *, retry_after: int, errors: Any = None):
+        super().__init__(message, errors=errors)
+        self.retry_after = retry_after
+
+
 def error_body(status: int, message: str, errors: Any = None) -> dict[str, Any]:
     """Build the JSON error body every endpoint answers with."""
     body: dict[str, Any] = {"code": status, "status": HTTPStatus(status).phrase, "message": message}
@@ -102,7 +112,7 @@ def register_error_handlers(app: Any) -> None:
         if exc.status == 401:
             # RFC 9110: a 401 names the scheme that would be accepted.
             response.headers["WWW-Authenticate"] = 'Bearer realm="cmsreg"'
-        if isinstance(exc, TooManyRequests):
+        if isinstance(exc, TooManyRequests | Unavailable):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response, exc.status
 
@@ -121,7 +131,12 @@ def register_error_handlers(app: Any) -> None:
     # An index written by another version, or a writer that held the lock too long: the
     # operator's business, not the user's, and not a bug — 503 with what to do.
     app.register_error_handler(IndexFormatError, _store_handler(503))
-    app.register_error_handler(LockTimeout, _store_handler(503))
+
+    @app.errorhandler(LockTimeout)
+    def _index_busy(exc: LockTimeout):
+        response = jsonify(error_body(503, str(exc)))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response, 503
 
     app.register_error_handler(HTTPException, render_http_error)
 
