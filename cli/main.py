@@ -35,6 +35,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Forget the saved token of a registry (the registry's address is kept).",
     ),
     "whoami": ("cli.account:whoami", "Show which registry you use and who its token belongs to."),
+    "search": (
+        "cli.finding:search",
+        "Search the registry's approved packs by words and filters, with counts per filter.",
+    ),
+    "show": (
+        "cli.finding:show",
+        "Show a pack and its versions, or with @VERSION its files, checksums and dependencies.",
+    ),
 }
 
 

@@ -1,0 +1,390 @@
+"""`cmsreg search`, `show` and `diff`: finding approved packs and reading about them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cli.client import print_json
+from cli.session import json_option, open_client, registry_option
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# The filters of GET /api/v1/search, in its order: (API name, option, help). A filter may be
+# given more than once: values of one filter are OR-ed, different filters AND-ed.
+FILTERS = (
+    ("supplier", "--supplier", "Case management system supplier, e.g. system-c."),
+    ("product", "--product", "Product, e.g. lcs, mosaic, eclipse."),
+    ("service_area", "--service-area", "Service area, e.g. childrens-social-care."),
+    ("practice_model", "--practice-model", "Practice model, e.g. signs-of-safety."),
+    ("organisation_structure", "--organisation-structure", "Structure, e.g. mash."),
+    ("kind", "--kind", "Kind of configuration, e.g. workflow, form, report."),
+    ("publisher", "--publisher", "Publishing organisation, e.g. hertfordshire."),
+    ("licence", "--licence", "Licence, e.g. OGL-UK-3.0."),
+)
+SORTS = ("relevance", "updated", "downloads", "name")
+# The API's largest page; more per page is a usage error before anything is sent.
+MAX_PER_PAGE = 100
+
+# publisher/name with an optional @version; the registry checks the slugs themselves.
+PACK_REF = re.compile(r"^(?P<publisher>[^/@\s]+)/(?P<name>[^/@\s]+)(?:@(?P<version>[^/@\s]+))?$")
+
+
+@dataclass(frozen=True)
+class PackRef:
+    """PUBLISHER/NAME[@VERSION] as typed; version None when it was left out."""
+
+    publisher: str
+    name: str
+    version: str | None = None
+
+    @property
+    def path(self) -> str:
+        """The pack's path under /api/v1/packs."""
+        return f"/api/v1/packs/{self.publisher}/{self.name}"
+
+    def __str__(self) -> str:
+        at = f"@{self.version}" if self.version else ""
+        return f"{self.publisher}/{self.name}{at}"
+
+
+def parse_pack(value: str, *, version: bool = True) -> PackRef:
+    """Read PUBLISHER/NAME[@VERSION]; anything else is a usage error (exit 2)."""
+    match = PACK_REF.match(value)
+    if not match or (match["version"] and not version):
+        shape = "PUBLISHER/NAME[@VERSION]" if version else "PUBLISHER/NAME"
+        raise click.BadParameter(
+            f"'{value}' is not {shape}, e.g. hertfordshire/family-safeguarding-cp-workflow"
+            + ("@1.2.0." if version else ".")
+        )
+    return PackRef(match["publisher"], match["name"], match["version"])
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def _size(n: int | None) -> str:
+    if n is None:
+        return "-"
+    for unit in ("B", "kB", "MB"):
+        if n < 1000 or unit == "MB":
+            return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000  # type: ignore[assignment]
+    return f"{n} B"  # pragma: no cover
+
+
+def _day(timestamp: str | None) -> str:
+    return (timestamp or "")[:10]
+
+
+# -- search -----------------------------------------------------------------------------------
+
+
+def _filter_options(f: Any) -> Any:
+    for name, option, help_ in reversed(FILTERS):
+        f = click.option(option, name, multiple=True, metavar="SLUG", help=help_ + " Repeatable.")(
+            f
+        )
+    return f
+
+
+@click.command()
+@click.argument("query", nargs=-1)
+@_filter_options
+@click.option(
+    "--sort",
+    type=click.Choice(SORTS),
+    default="relevance",
+    show_default=True,
+    help="Order of the results.",
+)
+@click.option("--page", type=click.IntRange(1, 10_000), default=1, show_default=True)
+@click.option("--per-page", type=click.IntRange(1, MAX_PER_PAGE), default=20, show_default=True)
+@registry_option
+@json_option
+def search(
+    query: tuple[str, ...],
+    sort: str,
+    page: int,
+    per_page: int,
+    registry: str | None,
+    as_json: bool,
+    **filters: tuple[str, ...],
+) -> None:
+    """Search the registry's approved packs by words and filters, with counts per filter.
+
+    Words may be abbreviations the registry knows (SoS, LAC, MASH …). Values of one filter are
+    alternatives; different filters must all match, e.g.
+    `cmsreg search "child protection" --supplier system-c --kind workflow --kind form`.
+    """
+    from cli.client import InvalidError
+
+    q = " ".join(query)
+    with open_client(registry) as client:
+        try:
+            answer = client.get(
+                "/api/v1/search",
+                q=q,
+                sort=sort,
+                page=page,
+                per_page=per_page,
+                **{name: list(values) for name, values in filters.items()},
+            )
+        except InvalidError as exc:  # a search the registry cannot run: the user's to change
+            raise click.UsageError(exc.message) from None
+    if as_json:
+        print_json(answer)
+        return
+    _print_search(_console(), q, answer, page)
+
+
+def _tags(result: dict) -> str:
+    tags: list[str] = []
+    for key in ("practice_models", "kinds"):  # the rest are in the facets and in `show`
+        tags += [t for t in result.get(key) or [] if t not in tags]
+    return "\n".join(tags)
+
+
+def _print_search(console: Console, q: str, answer: dict, page: int) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    total, results = answer.get("total", 0), answer.get("results") or []
+    words = f' for "{q}"' if q else ""
+    if answer.get("did_you_mean"):
+        suggestion = answer["did_you_mean"]
+        console.print(
+            Text.assemble(
+                "Did you mean ",
+                (f'"{suggestion}"', "bold"),
+                f'? Try: cmsreg search "{suggestion}"',
+            )
+        )
+    if not results:
+        more = " on this page" if total else ""
+        console.print(Text(f"No packs{words}{more}."))
+    else:
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=True, leading=1)
+        # The title and slug get what the other columns leave of 80 characters; slugs longer
+        # than that are folded, never cut.
+        table.add_column("Pack", ratio=1, overflow="fold")
+        table.add_column("Latest", no_wrap=True)
+        table.add_column("Supplier", min_width=12, overflow="fold")
+        table.add_column("Tags", min_width=15, overflow="fold")
+        table.add_column("Downloads", justify="right", no_wrap=True)
+        for r in results:
+            pack = Text.assemble(
+                (r.get("title") or "", "bold"), "\n", (f"{r['publisher']}/{r['name']}", "cyan")
+            )
+            where = Text(r.get("supplier") or "")
+            if r.get("products"):
+                where.append("\n" + ", ".join(r["products"]), "dim")
+            table.add_row(
+                pack,
+                Text(r.get("version") or ""),
+                where,
+                Text(_tags(r)),
+                str(r.get("downloads", 0)),
+            )
+        console.print(table)
+        pages = max(1, -(-total // max(1, answer.get("per_page") or 1)))
+        line = f"{total} pack{'s' if total != 1 else ''}{words}"
+        if pages > 1:
+            line += f", page {page} of {pages}"
+            if page < pages:
+                line += f" (next: --page {page + 1})"
+        console.print(Text(line + "."))
+    _print_facets(console, answer.get("facets") or {})
+
+
+def _print_facets(console: Console, facets: dict[str, dict[str, int]]) -> None:
+    from rich.text import Text
+
+    shown = [(name, counts) for name, counts in facets.items() if counts]
+    if not shown:
+        return
+    console.print(Text("\nNarrow with (count of packs):", style="bold"))
+    options = {name: option for name, option, _ in FILTERS}
+    for name, counts in shown:
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        line = Text(f"{options.get(name, name)} ", style="cyan")
+        line.append(", ".join(f"{value} ({count})" for value, count in ordered))
+        console.print(line)
+
+
+# -- show -------------------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("pack", metavar="PUBLISHER/NAME[@VERSION]")
+@registry_option
+@json_option
+def show(pack: str, registry: str | None, as_json: bool) -> None:
+    """Show a pack and its versions, or with @VERSION its files, checksums and dependencies.
+
+    Without @VERSION: what the pack is for and every version, yanked ones with the reason.
+    With @VERSION (or @latest): each file with its size and SHA-256, the archives' SHA-256,
+    dependencies, who approved it, and the `cmsreg download` command that fetches it.
+    """
+    ref = parse_pack(pack)
+    with open_client(registry) as client:
+        if ref.version is None:
+            answer = client.get(ref.path)
+        else:
+            answer = client.get(f"{ref.path}/versions/{ref.version}")
+    if as_json:
+        print_json(answer)
+        return
+    console = _console()
+    if ref.version is None:
+        _print_pack(console, answer)
+    else:
+        _print_version(console, answer)
+
+
+def _heading(console: Console, manifest: dict, answer: dict) -> None:
+    from rich.text import Text
+
+    console.print(Text(manifest.get("title") or answer["name"], style="bold"))
+    ident = Text(f"{answer['publisher']}/{answer['name']}", style="cyan")
+    if answer.get("version"):
+        ident.append(f" {answer['version']}", style="bold")
+    if answer.get("example"):
+        ident.append("  (an example the registry was seeded with)", style="dim")
+    console.print(ident)
+    if manifest.get("summary"):
+        console.print(Text(manifest["summary"]))
+    console.print()
+
+
+def _products(manifest: dict) -> str:
+    products = []
+    for p in manifest.get("products") or []:
+        if isinstance(p, dict):
+            products.append(" ".join(str(x) for x in (p.get("id"), p.get("versions")) if x))
+        else:
+            products.append(str(p))
+    return ", ".join(products)
+
+
+def _facts(console: Console, rows: list[tuple[str, Any]]) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE, show_header=False, show_edge=False, pad_edge=False)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    for label, value in rows:
+        if value in (None, "", [], {}):
+            continue
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        table.add_row(label, Text(str(value)))
+    console.print(table)
+
+
+def _manifest_rows(manifest: dict) -> list[tuple[str, Any]]:
+    maintainers = [
+        f"{m.get('name')} <{m.get('email')}>" if isinstance(m, dict) else str(m)
+        for m in manifest.get("maintainers") or []
+    ]
+    return [
+        ("Supplier", manifest.get("supplier")),
+        ("Products", _products(manifest)),
+        ("Service areas", manifest.get("service_areas")),
+        ("Practice models", manifest.get("practice_models")),
+        ("Structures", manifest.get("organisation_structures")),
+        ("Kinds", manifest.get("kinds")),
+        ("Keywords", manifest.get("keywords")),
+        ("Licence", manifest.get("licence")),
+        ("Maintainers", maintainers),
+    ]
+
+
+def _depends(console: Console, depends: dict) -> None:
+    from rich.text import Text
+
+    if not depends:
+        return
+    console.print(Text("Depends on", style="bold"))
+    for name, spec in sorted(depends.items()):
+        console.print(Text(f"  {name} {spec}"))
+    console.print()
+
+
+def _print_pack(console: Console, answer: dict) -> None:
+    from rich.text import Text
+
+    manifest = answer.get("manifest") or {}
+    _heading(console, manifest, answer)
+    latest = answer.get("latest") or "none (every version is yanked)"
+    _facts(
+        console,
+        [("Latest", latest), *_manifest_rows(manifest), ("Downloads", answer.get("downloads"))],
+    )
+    _depends(console, answer.get("depends") or {})
+    console.print(Text("Versions", style="bold"))
+    for v in answer.get("versions") or []:
+        line = Text(f"  {v['version']:<12} {_day(v.get('approved_at'))}  ")
+        line.append(f"{v.get('downloads', 0)} downloads")
+        if v["version"] == answer.get("latest"):
+            line.append("  latest", style="green")
+        if v.get("yanked"):
+            line.append(f"  yanked: {v.get('yank_reason') or 'no reason given'}", style="red")
+        console.print(line)
+    ref = f"{answer['publisher']}/{answer['name']}"
+    console.print()
+    console.print(Text("Files and checksums of a version", style="bold"))
+    console.print(Text(f"  cmsreg show {ref}@VERSION"), soft_wrap=True)
+
+
+def _print_version(console: Console, answer: dict) -> None:
+    from rich.text import Text
+
+    manifest = answer.get("manifest") or {}
+    _heading(console, manifest, answer)
+    if answer.get("yanked"):
+        console.print(
+            Text(
+                f"Yanked: {answer.get('yank_reason') or 'no reason given'}. Use another version "
+                "unless you know you need this one.",
+                style="bold red",
+            )
+        )
+        console.print()
+    approved = f"{_day(answer.get('approved_at'))} by {answer.get('approved_by')}"
+    _facts(
+        console,
+        [
+            *_manifest_rows(manifest),
+            ("Approved", approved),
+            ("Git tag", answer.get("tag")),
+            ("Downloads", answer.get("downloads")),
+        ],
+    )
+    _depends(console, manifest.get("depends") or {})
+    files = answer.get("files") or []
+    total = sum(f.get("size") or 0 for f in files)
+    console.print(Text(f"Files ({len(files)}, {_size(total)}) and their SHA-256", style="bold"))
+    for f in files:
+        console.print(Text(f"  {f['path']}  ({_size(f.get('size'))})"), soft_wrap=True)
+        console.print(Text(f"    {f['sha256']}", style="dim"))
+    console.print()
+    console.print(Text("Archives and their SHA-256", style="bold"))
+    for fmt, sha in (answer.get("archive_sha256") or {}).items():
+        if sha:
+            console.print(Text(f"  {fmt:<7} {sha}"))
+    console.print()
+    console.print(Text("Download and check it with", style="bold"))
+    command = f"cmsreg download {answer['publisher']}/{answer['name']}@{answer['version']}"
+    console.print(Text(f"  {command}"), soft_wrap=True)
+    console.print(Text(f"  {command} --format tar.gz --extract"), soft_wrap=True)
