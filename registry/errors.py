@@ -56,6 +56,12 @@ class Conflict(RegistryError):
     status = 409
 
 
+class Gone(RegistryError):
+    """It existed, and the actor may know of it, but its content has been removed (410)."""
+
+    status = 410
+
+
 class TooLarge(RegistryError):
     """The upload is over a size limit (413)."""
 

@@ -278,6 +278,15 @@ class FileOut(Schema):
     sha256 = fields.String()
 
 
+class SubmissionFileOut(FileOut):
+    type = fields.String(
+        metadata={
+            "description": "text (served as text/plain), word, excel or binary (served as a download)",
+            "enum": ["text", "word", "excel", "binary"],
+        }
+    )
+
+
 class VersionOut(Schema):
     publisher = fields.String()
     name = fields.String()

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from registry.api.auth import actor, registry, require_token_to_write
+from registry.api.packs import file_response
 from registry.api.schemas import (
     PARSER,
     ApproveArgs,
+    DownloadArgs,
     NoteArgs,
     ReasonArgs,
+    SubmissionFileOut,
     SubmissionListArgs,
     SubmissionOut,
     UploadArgs,
 )
 from registry.errors import Unprocessable
-from registry.services import moderation, publish, submissions
+from registry.services import moderation, publish, review_files, submissions
 
 blp = Blueprint(
     "submissions",
@@ -90,3 +93,42 @@ class WithdrawView(MethodView):
         """Withdraw a pending or rejected submission of your organisation (publish scope)."""
         publish.withdraw(registry(), actor(), submission_id, args.get("note"))
         return submissions.after_decision(registry(), submission_id)
+
+
+# A submission's files, so that a moderator can open every one (Word and Excel included) and
+# the publisher can see what they sent. Only those who may see the submission may see its
+# files; a rejected or withdrawn submission's files are gone (410).
+@blp.route("/<int:submission_id>/files")
+class SubmissionFilesView(MethodView):
+    @blp.response(200, SubmissionFileOut(many=True))
+    def get(self, submission_id: int):
+        """Every file of a submission with its size, SHA-256 and type; 410 once rejected or withdrawn."""
+        return review_files.listing(registry(), actor(), submission_id)
+
+
+# merge_slashes=False: `files//etc/passwd` is refused as absolute, not redirected to etc/passwd.
+@blp.route("/<int:submission_id>/files/<path:path>", merge_slashes=False)
+class SubmissionFileView(MethodView):
+    @blp.response(200, content_type="application/octet-stream")
+    def get(self, submission_id: int, path: str):
+        """One file of a submission, byte for byte: text as plain text, anything else as a download."""
+        found = review_files.raw(registry(), actor(), submission_id, path)
+        response = file_response(path, found.data, found.is_text)
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+
+@blp.route("/<int:submission_id>/download")
+class SubmissionDownloadView(MethodView):
+    @blp.arguments(DownloadArgs, location="query")
+    @blp.response(200, content_type="application/zip")
+    def get(self, args: dict, submission_id: int):
+        """The submission's files as a zip (or `format=tar.gz`), built as `cmsreg build` builds it."""
+        found = review_files.archive(registry(), actor(), submission_id, args["format"])
+        media = "application/zip" if args["format"] == "zip" else "application/gzip"
+        response = Response(found.built.data, content_type=media)
+        response.headers.set("Content-Disposition", "attachment", filename=found.filename)
+        response.headers["X-Checksum-SHA256"] = found.built.sha256
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
