@@ -82,6 +82,18 @@ def drain(reg) -> int:
                 done += len(packs)
 
 
+def drain_after_decision(reg) -> None:
+    """Index what a committed decision queued; a busy index leaves it queued, never undoes it.
+
+    The decision is already saved: answering 503 would tell the moderator or publisher it failed,
+    and their retry would meet a 409. The queue row stays for the next index update.
+    """
+    try:
+        drain(reg)
+    except Unavailable as exc:
+        log.warning("search index busy; the change stays queued for the next update: %s", exc)
+
+
 def latest_version(versions: list[Version]) -> Version | None:
     """The newest approved, non-yanked version by SemVer precedence."""
     live = [v for v in versions if not v.yanked]
