@@ -169,6 +169,21 @@ class SubmissionListArgs(Loose):
         validate=validate.Length(max=64),
         metadata={"description": "Only submissions for this supplier (e.g. system-c)"},
     )
+    publisher = fields.String(
+        load_default=None,
+        validate=validate.Length(max=64),
+        metadata={"description": "Only this publisher's submissions (e.g. barnsley)"},
+    )
+    name = fields.String(
+        load_default=None,
+        validate=validate.Length(max=64),
+        metadata={"description": "Only submissions of the pack with this name"},
+    )
+    version = fields.String(
+        load_default=None,
+        validate=validate.Length(max=128),
+        metadata={"description": "Only submissions of this version (e.g. 1.0.0)"},
+    )
     sort = fields.String(
         load_default="newest",
         validate=validate.OneOf(QUEUE_SORTS),

@@ -27,6 +27,9 @@ def queue(
     *,
     status: str | None = None,
     supplier: str | None = None,
+    publisher: str | None = None,
+    name: str | None = None,
+    version: str | None = None,
     sort: str = "newest",
     page: int = 1,
     per_page: int = 50,
@@ -42,6 +45,13 @@ def queue(
         query = query.where(Submission.status == SubmissionStatus(status))
     if supplier:
         query = query.where(Submission.supplier == supplier)
+    # One pack's (or one version's) submissions: how `cmsreg review` finds PUBLISHER/NAME@VERSION.
+    if publisher:
+        query = query.where(Organisation.slug == publisher)
+    if name:
+        query = query.where(Submission.name == name)
+    if version:
+        query = query.where(Submission.version == version)
     order = Submission.id.asc() if sort == "oldest" else Submission.id.desc()
     query = query.order_by(order).offset((page - 1) * per_page).limit(per_page)
     with reg.db.session() as session:
