@@ -33,7 +33,7 @@ from .names import (
     tag_ref,
     version_key,
 )
-from .objects import FILE_MODES, parse_headers
+from .objects import FILE_MODES
 from .repo import DEFAULT_IDENTITY, Repository
 
 
@@ -116,24 +116,21 @@ class StoreReader:
     def _version(self, publisher: str, name: str, version: str) -> _Version:
         publisher, name = check_pack(publisher, name)
         ref = tag_ref(publisher, name, check_version(version))
-        obj = self.repo.db.read(ref) if self.repo.exists() else None
+        found = self.repo.resolve_kind(ref)
         # Only annotated tags are versions; reconcile() reports any other tag as unknown.
-        if obj is None or obj.kind != "tag":
+        if found is None or found[1] != "tag":
             raise NotFound(f"{publisher}/{name} has no approved version {version}")
-        commit = parse_headers(obj.data)[0]["object"][0]
+        commit = self.repo.read_tag(found[0]).object.hexsha
         tree = self.repo.pack_tree(commit, publisher, name)
         if tree is None:
             raise StoreError(f"tag {ref} names a commit without packs/{publisher}/{name}")
-        return _Version(obj.oid, commit, tree)
+        return _Version(found[0], commit, tree)
 
     def tag_info(self, publisher: str, name: str, version: str) -> TagInfo:
         """Return the tag of an approved version: commit, tree, tagger, time and approval record."""
         found = self._version(publisher, name, version)
-        data = self.repo.db.read_kind(found.tag_object, "tag")
-        fields, message = parse_headers(data)
-        ident = fields["tagger"][0]
-        who, _, stamp = ident.rpartition("> ")
-        seconds = int(stamp.split()[0])
+        tag = self.repo.read_tag(found.tag_object)
+        message = tag.message
         approver, note, submission_id = parse_approval(message)
         return TagInfo(
             publisher,
@@ -143,8 +140,8 @@ class StoreReader:
             found.tag_object,
             found.commit,
             found.tree,
-            who + ">",
-            datetime.fromtimestamp(seconds, UTC),
+            f"{tag.tagger.name} <{tag.tagger.email}>",
+            datetime.fromtimestamp(tag.tagged_date, UTC),
             message,
             approver,
             note,
