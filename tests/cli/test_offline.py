@@ -175,3 +175,22 @@ def test_importing_the_cli_does_not_import_the_server():
     code = "import sys, cli.main; bad = [m for m in ('flask', 'sqlalchemy', 'git', 'whoosh') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_init_placeholders_and_a_pack_without_artefacts_are_problems(
+    tmp_path: Path, runner: CliRunner
+):
+    folder = tmp_path / "triage"
+    flags = [f for f in INIT_FLAGS if f not in ("hertfordshire", "csc-systems@example.gov.uk")]
+    flags = [f for f in flags if f not in ("--publisher", "--maintainer-email")]
+    assert runner.invoke(cli, ["init", str(folder), *flags]).exit_code == 0
+    for path in ("config/README.md", "docs/installation.md"):
+        (folder / path).unlink()
+    result = runner.invoke(cli, ["validate", "--json", str(folder)])
+    assert result.exit_code == 1, result.output
+    problems = {(p["where"], p["code"]) for p in json.loads(result.output)["problems"]}
+    assert problems == {
+        ("publisher", "placeholder"),
+        ("maintainers[0].email", "placeholder"),
+        ("config/", "no-artefacts"),
+    }
