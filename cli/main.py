@@ -26,6 +26,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.offline:build",
         "Validate a pack folder and build a reproducible archive; print its path and SHA-256.",
     ),
+    "publish": (
+        "cli.publishing:publish",
+        "Validate a pack folder or archive, upload it for review, and say who will review it.",
+    ),
     "login": (
         "cli.account:login",
         "Check an API token against a registry and save both for later commands.",

@@ -12,6 +12,7 @@ from registry.api.schemas import (
     PARSER,
     ApproveArgs,
     DownloadArgs,
+    DryRunArgs,
     NoteArgs,
     ReasonArgs,
     SubmissionFileOut,
@@ -34,10 +35,14 @@ blp.before_request(require_token_to_write)
 
 @blp.route("")
 class SubmissionsView(MethodView):
+    @blp.arguments(DryRunArgs, location="query")
     @blp.arguments(UploadArgs, location="files")
     @blp.response(201, SubmissionOut)
-    def post(self, files: dict):
-        """Submit a pack (multipart field `archive`, .zip or .tar.gz): 201 with id, status `pending` and checks."""
+    @blp.alt_response(
+        200, schema=SubmissionOut, description="`?dry_run=true`: the would-be submission"
+    )
+    def post(self, query: dict, files: dict):
+        """Submit a pack (multipart field `archive`, .zip or .tar.gz): 201 with id, status `pending`, checks and who reviews it; `?dry_run=true` checks everything and stores nothing (200)."""
         sent = len(request.files.getlist("archive"))
         if sent > 1:
             raise Unprocessable(
@@ -45,8 +50,11 @@ class SubmissionsView(MethodView):
                 errors={"files": {"archive": ["send exactly one file"]}},
             )
         upload = files["archive"]
-        sub = publish.submit(registry(), actor(), upload.stream, upload.filename or "upload")
-        return submissions.after_decision(registry(), sub.id)
+        filename = upload.filename or "upload"
+        if query["dry_run"]:
+            return publish.dry_run(registry(), actor(), upload.stream, filename), 200
+        sub = publish.submit(registry(), actor(), upload.stream, filename)
+        return submissions.after_submit(registry(), sub.id)
 
     @blp.arguments(SubmissionListArgs, location="query")
     @blp.response(200, SubmissionOut(many=True))

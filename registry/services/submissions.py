@@ -15,7 +15,7 @@ from registry.db.models import Organisation, Submission, SubmissionStatus
 from registry.errors import Forbidden
 from registry.services.accounts import Actor
 from registry.services.context import Registry
-from registry.services.publish import get_submission, visible_submission
+from registry.services.publish import get_submission, reviewers, visible_submission
 
 MAX_PER_PAGE = 100
 SORTS = ("newest", "oldest")
@@ -89,6 +89,13 @@ def after_decision(reg: Registry, submission_id: int) -> dict[str, Any]:
     """A submission as it stands after its actor's own decision (which checked who they are)."""
     with reg.db.session() as session:
         return as_dict(get_submission(session, submission_id))
+
+
+def after_submit(reg: Registry, submission_id: int) -> dict[str, Any]:
+    """A new submission as its publisher sees it, with who will review it."""
+    with reg.db.session() as session:
+        sub = get_submission(session, submission_id)
+        return {**as_dict(sub), "reviewers": reviewers(session, sub.supplier)}
 
 
 def as_dict(sub: Submission) -> dict[str, Any]:
