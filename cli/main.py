@@ -43,6 +43,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.finding:show",
         "Show a pack and its versions, or with @VERSION its files, checksums and dependencies.",
     ),
+    "download": (
+        "cli.downloading:download",
+        "Download a version and check the SHA-256 the registry advertises; --extract unpacks it.",
+    ),
 }
 
 
