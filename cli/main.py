@@ -47,6 +47,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.downloading:download",
         "Download a version and check the SHA-256 the registry advertises; --extract unpacks it.",
     ),
+    "diff": (
+        "cli.finding:diff",
+        "Compare two versions of a pack as a unified diff, coloured on a terminal.",
+    ),
 }
 
 
