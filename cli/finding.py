@@ -389,3 +389,114 @@ def _print_version(console: Console, answer: dict) -> None:
     command = f"cmsreg download {answer['publisher']}/{answer['name']}@{answer['version']}"
     console.print(Text(f"  {command}"), soft_wrap=True)
     console.print(Text(f"  {command} --format tar.gz --extract"), soft_wrap=True)
+
+
+# -- diff -------------------------------------------------------------------------------------
+
+# Styles of unified diff lines by their first characters, as git colours them.
+LINE_STYLES = (("+++", "bold"), ("---", "bold"), ("@@", "cyan"), ("+", "green"), ("-", "red"))
+
+
+@click.command()
+@click.argument("pack", metavar="PUBLISHER/NAME")
+@click.argument("from_version", metavar="A")
+@click.argument("to_version", metavar="B")
+@click.option("--stat", is_flag=True, help="Only a line per file: how many lines came and went.")
+@registry_option
+@json_option
+def diff(
+    pack: str, from_version: str, to_version: str, stat: bool, registry: str | None, as_json: bool
+) -> None:
+    """Compare two versions of a pack as a unified diff, coloured on a terminal.
+
+    A and B are versions (or `latest`). Files added, removed and changed are listed by path;
+    binary files and files too large to compare are named with their sizes.
+    """
+    ref = parse_pack(pack, version=False)
+    with open_client(registry) as client:
+        answer = client.get(f"{ref.path}/diff", **{"from": from_version, "to": to_version})
+    if as_json:
+        print_json(answer)
+        return
+    from rich.console import Console
+
+    # soft_wrap: a diff line is never broken, whatever the width; colour only on a terminal.
+    console = Console(highlight=False, soft_wrap=True)
+    changes = sorted(
+        (*answer.get("added", []), *answer.get("removed", []), *answer.get("changed", [])),
+        key=lambda c: c["path"],
+    )
+    title = f"{ref.publisher}/{ref.name} {answer.get('from')} → {answer.get('to')}"
+    if not changes:
+        console.print(f"No differences: {title} hold the same files.", markup=False)
+        return
+    if stat:
+        _print_stat(console, changes)
+    else:
+        for change in changes:
+            _print_change(console, change)
+    if answer.get("truncated"):
+        console.print(
+            "Some diffs were left out to keep the answer small; download both versions "
+            "(cmsreg download --extract) to compare them in full.",
+            style="yellow",
+            markup=False,
+        )
+
+
+def _print_change(console: Console, change: dict) -> None:
+    from rich.text import Text
+
+    if change.get("diff"):
+        for line in change["diff"].splitlines():
+            style = next((s for prefix, s in LINE_STYLES if line.startswith(prefix)), "")
+            console.print(Text(line, style=style or ("dim" if line.startswith("\\") else "")))
+        return
+    sizes = f"{_size(change.get('old_size'))} → {_size(change.get('new_size'))}"
+    what = "Binary file" if change.get("binary") else "File"
+    why = f": {change['note']}" if change.get("note") and not change.get("binary") else ""
+    console.print(Text(f"{what} {change['path']} {change['status']} ({sizes}){why}", style="bold"))
+
+
+def _counts(change: dict) -> tuple[int, int]:
+    """Lines added and removed in a file's unified diff (its two header lines left out)."""
+    lines = (change.get("diff") or "").splitlines()
+    body = lines[2:] if len(lines) >= 2 and lines[0].startswith("---") else lines
+    added = sum(1 for line in body if line.startswith("+"))
+    removed = sum(1 for line in body if line.startswith("-"))
+    return added, removed
+
+
+def _print_stat(console: Console, changes: list[dict]) -> None:
+    from rich.text import Text
+
+    width = min(max(len(c["path"]) for c in changes), 50)
+    counted = [(c, *_counts(c)) for c in changes]
+    most = max((a + r for _, a, r in counted), default=0)
+    room = max(10, console.width - width - 12)  # the bar's share of the line
+    for change, added, removed in counted:
+        path = change["path"]
+        if len(path) > width:
+            path = "…" + path[-(width - 1) :]
+        line = Text(f" {path:<{width}} | ")
+        if not change.get("diff"):
+            kind = "Bin" if change.get("binary") else "not compared"
+            old, new = change.get("old_size"), change.get("new_size")
+            line.append(f"{kind} {_size(old)} → {_size(new)} ({change['status']})")
+        else:
+            scale = min(1.0, room / most) if most else 1.0
+            plus = max(1, round(added * scale)) if added else 0
+            minus = max(1, round(removed * scale)) if removed else 0
+            line.append(f"{added + removed:>4} ")
+            line.append("+" * plus, style="green")
+            line.append("-" * minus, style="red")
+        console.print(line)
+    added = sum(a for _, a, _ in counted)
+    removed = sum(r for _, _, r in counted)
+    files = f"{len(changes)} file{'s' if len(changes) != 1 else ''} changed"
+    console.print(
+        Text(
+            f" {files}, {added} insertion{'s' if added != 1 else ''}(+), "
+            f"{removed} deletion{'s' if removed != 1 else ''}(-)"
+        )
+    )

@@ -64,6 +64,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.review:review",
         "Moderate submissions: list the queue, show one, open its files, approve or reject.",
     ),
+    "download": (
+        "cli.downloading:download",
+        "Download a version and check the SHA-256 the registry advertises; --extract unpacks it.",
+    ),
+    "diff": (
+        "cli.finding:diff",
+        "Compare two versions of a pack as a unified diff, coloured on a terminal.",
+    ),
 }
 
 

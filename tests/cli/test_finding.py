@@ -189,3 +189,69 @@ def test_every_filter_of_the_api_is_an_option():
     from registry.services.discovery import FACETS
 
     assert {name for name, _, _ in FILTERS} == set(FACETS)
+
+
+# -- diff -------------------------------------------------------------------------------------
+
+
+def test_diff_unified(cmsreg, catalogue):
+    out = cmsreg("diff", CP, "1.2.0", "1.3.0")
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    assert "--- a/config/steps.xml" in lines and "+++ b/config/steps.xml" in lines
+    assert "-<steps><step code='CP1'>Strategy discussion</step></steps>" in lines
+    assert any(
+        line.startswith("+<steps><step code='CP1'>Strategy discussion (S47)") for line in lines
+    )
+    # Added and removed files, in path order.
+    assert "+++ b/config/lookups.csv" in lines and "+code,description" in lines
+    assert "--- a/docs/install.md" in lines and "+++ /dev/null" in lines
+    assert lines.index("--- a/cmspack.yaml") < lines.index("+++ b/config/lookups.csv")
+    assert "-version: 1.2.0" in lines and "+version: 1.3.0" in lines
+    assert "\x1b[" not in out.output  # no colour when not a terminal
+
+
+def test_diff_is_coloured_on_a_terminal(cmsreg, catalogue):
+    out = cmsreg("diff", CP, "1.2.0", "1.3.0", env={"FORCE_COLOR": "1", "NO_COLOR": None})
+    assert out.exit_code == 0, out.output
+    assert "\x1b[32m+code,description" in out.output  # green
+    assert "\x1b[31m-version: 1.2.0" in out.output  # red
+
+
+def test_diff_stat(cmsreg, catalogue):
+    out = cmsreg("diff", CP, "1.2.0", "latest", "--stat")
+    assert out.exit_code == 0, out.output
+    fits(out.output)
+    rows = {
+        line.split("|")[0].strip(): line.split("|")[1]
+        for line in out.output.splitlines()
+        if "|" in line
+    }
+    assert set(rows) == {
+        "cmspack.yaml",
+        "config/lookups.csv",
+        "config/steps.xml",
+        "docs/install.md",
+    }
+    assert rows["config/steps.xml"].split() == ["2", "+-"]
+    assert rows["config/lookups.csv"].split() == ["2", "++"]
+    assert rows["docs/install.md"].split() == ["3", "---"]
+    assert "4 files changed" in out.output and "insertions(+)" in out.output
+
+
+def test_diff_json_and_no_differences(cmsreg, catalogue, client):
+    out = cmsreg("diff", CP, "1.2.0", "1.3.0", "--json")
+    assert (
+        json.loads(out.output)
+        == client.get(f"/api/v1/packs/{CP}/diff?from=1.2.0&to=1.3.0").get_json()
+    )
+    same = cmsreg("diff", CP, "1.3.0", "latest")
+    assert same.exit_code == 0 and "No differences" in same.output
+
+
+def test_diff_errors(cmsreg, catalogue):
+    missing = cmsreg("diff", CP, "1.2.0", "4.0.0")
+    assert missing.exit_code == exits.REGISTRY and "no approved version 4.0.0" in missing.output
+    assert cmsreg("diff", "hertfordshire/nope", "1.0.0", "1.1.0").exit_code == exits.REGISTRY
+    assert cmsreg("diff", CP + "@1.2.0", "1.2.0", "1.3.0").exit_code == exits.USAGE
+    assert cmsreg("diff", CP, "1.2.0").exit_code == exits.USAGE
