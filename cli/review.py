@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import sys
 import zipfile
 from pathlib import Path, PurePosixPath
 
 import click
 
-from cli.client import AuthError, InvalidError, print_json
+from cli.client import AuthError, InvalidError, RegistryClient, print_json
 from cli.session import json_option, open_client, registry_option
 from cli.submissions import age, day, every_submission, pack_of
 
@@ -48,7 +49,17 @@ def warnings_of(sub: dict) -> list[dict]:
 
 @click.group()
 def review() -> None:
-    """Moderate submissions: list the queue, show one, open its files, approve or reject."""
+    """Moderate submissions: list the queue, show one, open its files, approve or reject.
+
+    \b
+    Exit codes:
+      0  done
+      1  the registry refused the decision as it stands: a warning not acknowledged, a
+         blocking finding, a blank reason (its message says which)
+      2  usage: a missing --reason, files that would be overwritten without --force
+      3  unknown id, or a submission no longer pending or whose files are gone
+      4  not signed in, or not allowed: your own organisation's submission
+    """
 
 
 @review.command("list")
@@ -109,7 +120,12 @@ def list_(
 @registry_option
 @json_option
 def show(submission_id: int, no_diff: bool, registry: str | None, as_json: bool) -> None:
-    """One submission: manifest, checks, masked findings, warnings to acknowledge, the diff."""
+    """Show a submission: checks, findings, warnings, diff.
+
+    The manifest, the checks, every finding masked with its file:line, the warnings to
+    acknowledge by id (F1 …, supplier-change), and the diff against the previous approved
+    version.
+    """
     with open_client(registry, signed_in=True) as client:
         sub = client.get(f"{SUBMISSIONS}/{submission_id}")
     if as_json:
@@ -256,7 +272,11 @@ def safe_target(root: Path, path: str) -> Path:
 def get(
     submission_id: int, output: Path | None, force: bool, registry: str | None, as_json: bool
 ) -> None:
-    """Download every file of a submission (Word and Excel included) into a folder."""
+    """Save every file of a submission, DOCX and XLSX too, in a folder.
+
+    The files are checked against the SHA-256 the registry lists and written under the folder
+    only (default: submission-ID here); a file already there stops it unless --force is given.
+    """
     root = output or Path(f"submission-{submission_id}")
     with open_client(registry, signed_in=True) as client:
         listed = client.get(f"{SUBMISSIONS}/{submission_id}/files")
@@ -267,8 +287,7 @@ def get(
                 f"{len(there)} file(s) are already in {root}, e.g. {there[0]}: add --force to "
                 "overwrite them, or choose another folder with -o."
             )
-        with client.stream("GET", f"{SUBMISSIONS}/{submission_id}/download") as response:
-            data = b"".join(response.iter_bytes())
+        data = _download(client, f"{SUBMISSIONS}/{submission_id}/download")
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         content = {f["path"]: zf.read(f["path"]) for f in listed}
     for f in listed:
@@ -289,6 +308,25 @@ def get(
     click.echo(f"Wrote {len(listed)} files of submission {submission_id} to {root}/")
     for f in listed:
         click.echo(f"  {f['path']} ({f['type']}, {_size(f['size'])})")
+
+
+def _download(client: RegistryClient, path: str) -> bytes:
+    """The body of a download, with a progress bar when someone is watching."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    chunks: list[bytes] = []
+    with client.stream("GET", path) as response:
+        total = int(response.headers.get("Content-Length") or 0) or None
+        watching = sys.stderr.isatty()
+        with Progress(
+            console=Console(stderr=True), transient=True, disable=not watching
+        ) as progress:
+            task = progress.add_task("Downloading", total=total)
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                progress.advance(task, len(chunk))
+    return b"".join(chunks)
 
 
 def _acknowledgements(values: tuple[str, ...]) -> list[str]:
@@ -358,7 +396,10 @@ def approve(
 @registry_option
 @json_option
 def reject(submission_id: int, reason: str, registry: str | None, as_json: bool) -> None:
-    """Reject a pending submission with a reason the publisher can act on."""
+    """Reject a pending submission with a reason.
+
+    The publisher sees the reason: say what to change. The submission's files leave the registry.
+    """
     with open_client(registry, signed_in=True) as client:
         done = client.post(f"{SUBMISSIONS}/{submission_id}/reject", {"reason": reason})
     if as_json:

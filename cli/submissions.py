@@ -3,7 +3,8 @@
 Refusals come from the registry and keep its message: not signed in or not allowed exit 4, a
 conflict (already yanked, no longer pending) or an unknown id exit 3, a reason the registry
 refuses (blank, too long) exit 1. A yank or unyank asks first; `--yes` answers for you, and
-without a terminal to ask on, nothing happens unless `--yes` is given (exit 2).
+without a terminal to ask on, nothing happens unless `--yes` is given (exit 2). Answering no
+changes nothing and exits 1, as click's own confirmations do.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ as one archive — by its organisation and its supplier's moderators, and by no 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import zipfile
@@ -21,6 +22,11 @@ SHEET = "config/lookups.xlsx"
 
 def office_pack() -> dict[str, bytes]:
     """A valid pack with a Word letter (an e-mail address: a warning) and an Excel sheet."""
+    return dict(_office_pack())
+
+
+@functools.cache  # the same bytes each time: a zip records the time its members were written
+def _office_pack() -> dict[str, bytes]:
     rows = '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
     return {
         **pack_files(),
