@@ -19,6 +19,8 @@ from pathlib import Path, PurePosixPath
 import click
 
 from cli.client import AuthError, InvalidError, RegistryClient, print_json
+from cli.refs import PackRef, SubmissionRef
+from cli.refs import submission_id as resolve
 from cli.session import json_option, open_client, registry_option
 from cli.submissions import age, day, every_submission, pack_of
 
@@ -115,11 +117,11 @@ def list_(
 
 
 @review.command()
-@click.argument("submission_id", metavar="ID", type=click.IntRange(min=1))
+@click.argument("submission_id", metavar="ID|PUBLISHER/NAME@VERSION", type=SubmissionRef())
 @click.option("--no-diff", is_flag=True, help="List changed files without their unified diffs.")
 @registry_option
 @json_option
-def show(submission_id: int, no_diff: bool, registry: str | None, as_json: bool) -> None:
+def show(submission_id: int | PackRef, no_diff: bool, registry: str | None, as_json: bool) -> None:
     """Show a submission: checks, findings, warnings, diff.
 
     The manifest, the checks, every finding masked with its file:line, the warnings to
@@ -127,6 +129,7 @@ def show(submission_id: int, no_diff: bool, registry: str | None, as_json: bool)
     version.
     """
     with open_client(registry, signed_in=True) as client:
+        submission_id = resolve(client, submission_id)
         sub = client.get(f"{SUBMISSIONS}/{submission_id}")
     if as_json:
         print_json(sub)
@@ -220,14 +223,15 @@ def _diff_lines(diff: dict, with_text: bool) -> list[str]:
 
 
 @review.command()
-@click.argument("submission_id", metavar="ID", type=click.IntRange(min=1))
+@click.argument("submission_id", metavar="ID|PUBLISHER/NAME@VERSION", type=SubmissionRef())
 @registry_option
 @json_option
-def files(submission_id: int, registry: str | None, as_json: bool) -> None:
+def files(submission_id: int | PackRef, registry: str | None, as_json: bool) -> None:
     """List a submission's files with their type, size and SHA-256."""
     from rich.table import Table
 
     with open_client(registry, signed_in=True) as client:
+        submission_id = resolve(client, submission_id)
         found = client.get(f"{SUBMISSIONS}/{submission_id}/files")
     if as_json:
         print_json(found)
@@ -259,7 +263,7 @@ def safe_target(root: Path, path: str) -> Path:
 
 
 @review.command()
-@click.argument("submission_id", metavar="ID", type=click.IntRange(min=1))
+@click.argument("submission_id", metavar="ID|PUBLISHER/NAME@VERSION", type=SubmissionRef())
 @click.option(
     "-o",
     "--output",
@@ -270,15 +274,20 @@ def safe_target(root: Path, path: str) -> Path:
 @registry_option
 @json_option
 def get(
-    submission_id: int, output: Path | None, force: bool, registry: str | None, as_json: bool
+    submission_id: int | PackRef,
+    output: Path | None,
+    force: bool,
+    registry: str | None,
+    as_json: bool,
 ) -> None:
     """Save every file of a submission, DOCX and XLSX too, in a folder.
 
     The files are checked against the SHA-256 the registry lists and written under the folder
     only (default: submission-ID here); a file already there stops it unless --force is given.
     """
-    root = output or Path(f"submission-{submission_id}")
     with open_client(registry, signed_in=True) as client:
+        submission_id = resolve(client, submission_id)
+        root = output or Path(f"submission-{submission_id}")
         listed = client.get(f"{SUBMISSIONS}/{submission_id}/files")
         targets = {f["path"]: safe_target(root, f["path"]) for f in listed}
         there = [p for p, t in targets.items() if t.exists() or t.is_symlink()]
@@ -334,7 +343,7 @@ def _acknowledgements(values: tuple[str, ...]) -> list[str]:
 
 
 @review.command()
-@click.argument("submission_id", metavar="ID", type=click.IntRange(min=1))
+@click.argument("submission_id", metavar="ID|PUBLISHER/NAME@VERSION", type=SubmissionRef())
 @click.option("--note", help="A note for the record and the publisher (optional).")
 @click.option(
     "--acknowledge",
@@ -351,7 +360,7 @@ def _acknowledgements(values: tuple[str, ...]) -> list[str]:
 @registry_option
 @json_option
 def approve(
-    submission_id: int,
+    submission_id: int | PackRef,
     note: str | None,
     acknowledge: tuple[str, ...],
     acknowledge_all: bool,
@@ -367,6 +376,7 @@ def approve(
     if acknowledge and acknowledge_all:
         raise click.UsageError("Give --acknowledge or --acknowledge-all, not both.")
     with open_client(registry, signed_in=True) as client:
+        submission_id = resolve(client, submission_id)
         ids = _acknowledgements(acknowledge)
         if acknowledge_all:
             sub = client.get(f"{SUBMISSIONS}/{submission_id}")
@@ -389,18 +399,19 @@ def approve(
 
 
 @review.command()
-@click.argument("submission_id", metavar="ID", type=click.IntRange(min=1))
+@click.argument("submission_id", metavar="ID|PUBLISHER/NAME@VERSION", type=SubmissionRef())
 @click.option(
     "--reason", required=True, help="What the publisher must change (required; they see it)."
 )
 @registry_option
 @json_option
-def reject(submission_id: int, reason: str, registry: str | None, as_json: bool) -> None:
+def reject(submission_id: int | PackRef, reason: str, registry: str | None, as_json: bool) -> None:
     """Reject a pending submission with a reason.
 
     The publisher sees the reason: say what to change. The submission's files leave the registry.
     """
     with open_client(registry, signed_in=True) as client:
+        submission_id = resolve(client, submission_id)
         done = client.post(f"{SUBMISSIONS}/{submission_id}/reject", {"reason": reason})
     if as_json:
         print_json(done)
