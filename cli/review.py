@@ -173,14 +173,14 @@ def describe(sub: dict, diffs: bool = True) -> list[str]:
         lines += ["", "Possible personal data (values masked):"]
         for f in findings:
             lines.append(
-                f"  {f['id']} {f['severity']:5} {f['file']}:{f['line']}  {f['rule']}  {f['masked']}"
+                f"  {f['id']} {f['severity']:5} {_where(f)}  {f['rule']}  {f.get('masked') or ''}"
             )
             lines.append(f"     {f['message']}")
     warnings = warnings_of(sub)
     if warnings and sub["status"] == "pending":
         lines += ["", "To acknowledge before approving:"]
         for w in warnings:
-            where = f" ({w['file']}:{w['line']})" if "file" in w else ""
+            where = f" ({_where(w)})" if w.get("file") else ""
             lines.append(f"  {w['id']}{where}: {w['message']}")
         ids = ",".join(w["id"] for w in warnings)
         lines.append(
@@ -194,6 +194,12 @@ def describe(sub: dict, diffs: bool = True) -> list[str]:
     if diff is not None:
         lines += ["", *_diff_lines(diff, diffs)]
     return lines
+
+
+def _where(finding: dict) -> str:
+    # file:line, or the file alone for a finding about a whole file
+    line = finding.get("line")
+    return f"{finding['file']}:{line}" if line else finding["file"]
 
 
 def _diff_lines(diff: dict, with_text: bool) -> list[str]:
@@ -278,6 +284,8 @@ def get(
     only (default: submission-ID here); a file already there stops it unless --force is given.
     """
     root = output or Path(f"submission-{submission_id}")
+    if root.exists() and not root.is_dir():
+        raise click.UsageError(f"{root} is a file: choose a folder with -o.")
     with open_client(registry, signed_in=True) as client:
         listed = client.get(f"{SUBMISSIONS}/{submission_id}/files")
         targets = {f["path"]: safe_target(root, f["path"]) for f in listed}

@@ -259,3 +259,11 @@ def test_reject_requires_a_reason(cmsreg, client, people, letter):
     assert gone.exit_code == exits.REGISTRY and "removed" in gone.output
     mine = json.loads(cmsreg("submissions", "--json", token=people["pub"]).output)
     assert mine[0]["reason"] == "Use the team mailbox"
+
+
+def test_get_into_a_file_is_a_usage_error(cmsreg, people, letter, tmp_path):
+    target = tmp_path / "notes.txt"
+    target.write_text("mine")
+    out = cmsreg("review", "get", str(letter), "-o", str(target), token=people["mod"])
+    assert out.exit_code == exits.USAGE and "is a file" in out.output
+    assert target.read_text() == "mine"
