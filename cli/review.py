@@ -15,6 +15,7 @@ import io
 import sys
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import click
 
@@ -180,8 +181,10 @@ def describe(sub: dict, diffs: bool = True) -> list[str]:
     if warnings and sub["status"] == "pending":
         lines += ["", "To acknowledge before approving:"]
         for w in warnings:
-            where = f" ({_where(w)})" if w.get("file") else ""
-            lines.append(f"  {w['id']}{where}: {w['message']}")
+            if w.get("file"):  # a finding, described above
+                lines.append(f"  {w['id']}: {w.get('rule', '')} in {_where(w)}")
+            else:
+                lines.append(f"  {w['id']}: {w['message']}")
         ids = ",".join(w["id"] for w in warnings)
         lines.append(
             f"  Once checked: cmsreg review approve {sub['id']} --acknowledge {ids}"
@@ -337,6 +340,18 @@ def _download(client: RegistryClient, path: str) -> bytes:
     return b"".join(chunks)
 
 
+def _next_step(submission_id: int, body: Any) -> str:
+    """What to run once the warnings the registry named have been checked."""
+    show = f"`cmsreg review show {submission_id}` lists them"
+    errors = body.get("errors") if isinstance(body, dict) else None
+    said = (errors or {}).get("acknowledge") if isinstance(errors, dict) else None
+    prefix = "not acknowledged: "
+    if isinstance(said, list) and said and str(said[0]).startswith(prefix):
+        ids = str(said[0])[len(prefix) :].replace(" ", "")
+        return f"Once checked: cmsreg review approve {submission_id} --acknowledge {ids} ({show})."
+    return f"{show[0].upper()}{show[1:]}."
+
+
 def _acknowledgements(values: tuple[str, ...]) -> list[str]:
     return [a.strip() for v in values for a in v.split(",") if a.strip()]
 
@@ -385,7 +400,7 @@ def approve(
             )
         except InvalidError as exc:
             raise InvalidError(
-                f"{exc.message}\nSee them with `cmsreg review show {submission_id}`.",
+                f"{exc.message}\n{_next_step(submission_id, exc.body)}",
                 status=exc.status,
                 body=exc.body,
             ) from None

@@ -198,6 +198,7 @@ def test_approve_needs_every_warning_acknowledged(cmsreg, client, people, letter
     refused = cmsreg("review", "approve", str(letter), token=people["mod"])
     assert refused.exit_code == exits.INVALID, refused.output
     assert "F1" in refused.output and f"cmsreg review show {letter}" in refused.output
+    assert f"cmsreg review approve {letter} --acknowledge F1 " in refused.output
     both = cmsreg(
         "review", "approve", str(letter), "-a", "F1", "--acknowledge-all", token=people["mod"]
     )
