@@ -15,6 +15,7 @@ import io
 import sys
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import click
 
@@ -176,15 +177,17 @@ def describe(sub: dict, diffs: bool = True) -> list[str]:
         lines += ["", "Possible personal data (values masked):"]
         for f in findings:
             lines.append(
-                f"  {f['id']} {f['severity']:5} {f['file']}:{f['line']}  {f['rule']}  {f['masked']}"
+                f"  {f['id']} {f['severity']:5} {_where(f)}  {f['rule']}  {f.get('masked') or ''}"
             )
             lines.append(f"     {f['message']}")
     warnings = warnings_of(sub)
     if warnings and sub["status"] == "pending":
         lines += ["", "To acknowledge before approving:"]
         for w in warnings:
-            where = f" ({w['file']}:{w['line']})" if "file" in w else ""
-            lines.append(f"  {w['id']}{where}: {w['message']}")
+            if w.get("file"):  # a finding, described above
+                lines.append(f"  {w['id']}: {w.get('rule', '')} in {_where(w)}")
+            else:
+                lines.append(f"  {w['id']}: {w['message']}")
         ids = ",".join(w["id"] for w in warnings)
         lines.append(
             f"  Once checked: cmsreg review approve {sub['id']} --acknowledge {ids}"
@@ -197,6 +200,12 @@ def describe(sub: dict, diffs: bool = True) -> list[str]:
     if diff is not None:
         lines += ["", *_diff_lines(diff, diffs)]
     return lines
+
+
+def _where(finding: dict) -> str:
+    # file:line, or the file alone for a finding about a whole file
+    line = finding.get("line")
+    return f"{finding['file']}:{line}" if line else finding["file"]
 
 
 def _diff_lines(diff: dict, with_text: bool) -> list[str]:
@@ -288,6 +297,8 @@ def get(
     with open_client(registry, signed_in=True) as client:
         submission_id = resolve(client, submission_id)
         root = output or Path(f"submission-{submission_id}")
+        if root.exists() and not root.is_dir():
+            raise click.UsageError(f"{root} is a file: choose a folder with -o.")
         listed = client.get(f"{SUBMISSIONS}/{submission_id}/files")
         targets = {f["path"]: safe_target(root, f["path"]) for f in listed}
         there = [p for p, t in targets.items() if t.exists() or t.is_symlink()]
@@ -336,6 +347,18 @@ def _download(client: RegistryClient, path: str) -> bytes:
                 chunks.append(chunk)
                 progress.advance(task, len(chunk))
     return b"".join(chunks)
+
+
+def _next_step(submission_id: int, body: Any) -> str:
+    """What to run once the warnings the registry named have been checked."""
+    show = f"`cmsreg review show {submission_id}` lists them"
+    errors = body.get("errors") if isinstance(body, dict) else None
+    said = (errors or {}).get("acknowledge") if isinstance(errors, dict) else None
+    prefix = "not acknowledged: "
+    if isinstance(said, list) and said and str(said[0]).startswith(prefix):
+        ids = str(said[0])[len(prefix) :].replace(" ", "")
+        return f"Once checked: cmsreg review approve {submission_id} --acknowledge {ids} ({show})."
+    return f"{show[0].upper()}{show[1:]}."
 
 
 def _acknowledgements(values: tuple[str, ...]) -> list[str]:
@@ -387,7 +410,7 @@ def approve(
             )
         except InvalidError as exc:
             raise InvalidError(
-                f"{exc.message}\nSee them with `cmsreg review show {submission_id}`.",
+                f"{exc.message}\n{_next_step(submission_id, exc.body)}",
                 status=exc.status,
                 body=exc.body,
             ) from None

@@ -63,7 +63,7 @@ def age(stamp: str | None, now: datetime | None = None) -> str:
         return f"{days}d {hours}h"
     if hours:
         return f"{hours}h {minutes}m"
-    return f"{minutes}m"
+    return f"{minutes}m" if minutes else "<1m"
 
 
 def day(stamp: str | None) -> str:

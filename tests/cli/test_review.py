@@ -198,6 +198,7 @@ def test_approve_needs_every_warning_acknowledged(cmsreg, client, people, letter
     refused = cmsreg("review", "approve", str(letter), token=people["mod"])
     assert refused.exit_code == exits.INVALID, refused.output
     assert "F1" in refused.output and f"cmsreg review show {letter}" in refused.output
+    assert f"cmsreg review approve {letter} --acknowledge F1 " in refused.output
     both = cmsreg(
         "review", "approve", str(letter), "-a", "F1", "--acknowledge-all", token=people["mod"]
     )
@@ -289,3 +290,11 @@ def test_withdraw_by_pack_and_version(cmsreg, client, people):
     )
     assert out.exit_code == 0, out.output
     assert f"submission {sid}" in out.output
+
+
+def test_get_into_a_file_is_a_usage_error(cmsreg, people, letter, tmp_path):
+    target = tmp_path / "notes.txt"
+    target.write_text("mine")
+    out = cmsreg("review", "get", str(letter), "-o", str(target), token=people["mod"])
+    assert out.exit_code == exits.USAGE and "is a file" in out.output
+    assert target.read_text() == "mine"
