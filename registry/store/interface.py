@@ -105,6 +105,9 @@ class PackStore(Protocol):
     ) -> ArchiveFile:
         """Return where a version's reproducible archive is, with its SHA-256 and size."""
 
+    def cached_archive(self, sha256: str, fmt: str = "zip") -> ArchiveFile | None:
+        """Return the already built archive with this SHA-256, or None."""
+
     def archive(self, publisher: str, name: str, version: str, fmt: str = "zip") -> bytes:
         """Return a version's reproducible archive."""
 
