@@ -108,9 +108,6 @@ class PackStore(Protocol):
     def cached_archive(self, sha256: str, fmt: str = "zip") -> ArchiveFile | None:
         """Return the already built archive with this SHA-256, or None."""
 
-    def archive(self, publisher: str, name: str, version: str, fmt: str = "zip") -> bytes:
-        """Return a version's reproducible archive."""
-
     def archive_sha256(self, publisher: str, name: str, version: str, fmt: str = "zip") -> str:
         """Return the SHA-256 of a version's archive."""
 

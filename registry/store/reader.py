@@ -209,14 +209,6 @@ class StoreReader:
         """
         return self.archives.by_sha256(sha256, fmt)
 
-    def archive(self, publisher: str, name: str, version: str, fmt: str = "zip") -> bytes:
-        """Return the bytes of the version's archive: a file read once it has been built."""
-        try:
-            return self.archive_file(publisher, name, version, fmt).path.read_bytes()
-        except FileNotFoundError:
-            # The cache was cleared between lookup and read; the second call rebuilds.
-            return self.archive_file(publisher, name, version, fmt).path.read_bytes()
-
     def archive_sha256(self, publisher: str, name: str, version: str, fmt: str = "zip") -> str:
         """Return the SHA-256 (hex) of the version's archive."""
         return self.archive_file(publisher, name, version, fmt).sha256
