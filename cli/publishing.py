@@ -44,7 +44,7 @@ def publish(source: Path, dry_run: bool, registry: str | None, as_json: bool) ->
     from cli.render import print_report
     from registry.packs.validate import validate as validate_pack
 
-    err = Console(stderr=True)
+    err = Console(stderr=True, highlight=False)
     with validate_pack(source) as report:
         if not report.ok:
             if as_json:
@@ -66,7 +66,7 @@ def publish(source: Path, dry_run: bool, registry: str | None, as_json: bool) ->
 
         print_json(answer)
     else:
-        _print_answer(answer, Console())
+        _print_answer(answer, Console(highlight=False))
 
 
 @contextmanager
@@ -129,11 +129,16 @@ def _upload(client: Any, archive: tuple[str, Path, str], dry_run: bool, err: Con
     )
     verb = "Checking" if dry_run else "Uploading"
     with (
-        Progress(*columns, console=err, transient=True) as progress,
+        Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress,
         path.open("rb") as file,
     ):
         task = progress.add_task(f"{verb} {filename}", total=size)
-        reader = _Progress(file, lambda done: progress.update(task, completed=done))
+        waiting = f"{filename} sent; the registry is checking it"
+
+        def advance(done: int) -> None:
+            progress.update(task, completed=done, description=waiting if done >= size else None)
+
+        reader = _Progress(file, advance)
         return client.post(
             SUBMISSIONS,
             params={"dry_run": "true"} if dry_run else None,
