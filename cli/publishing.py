@@ -40,7 +40,7 @@ ARCHIVE_TYPES = {
 @json_option
 def publish(source: Path, dry_run: bool, registry: str | None, as_json: bool) -> None:
     """Validate a pack folder or archive, upload it for review, and say who will review it."""
-    from cli.client import ClientError
+    from cli.client import ClientError, print_json
     from cli.render import print_report
     from registry.packs.validate import validate as validate_pack
 
@@ -48,8 +48,6 @@ def publish(source: Path, dry_run: bool, registry: str | None, as_json: bool) ->
     with validate_pack(source) as report:
         if not report.ok:
             if as_json:
-                from cli.client import print_json
-
                 print_json(report.to_dict())
             else:
                 print_report(report, err)
@@ -59,11 +57,9 @@ def publish(source: Path, dry_run: bool, registry: str | None, as_json: bool) ->
             try:
                 answer = _upload(client, archive, dry_run, err)
             except ClientError as exc:
-                _refused(exc, report, as_json, err)
+                _refused(exc, as_json, err)
                 raise
     if as_json:
-        from cli.client import print_json
-
         print_json(answer)
     else:
         _print_answer(answer, Console(highlight=False))
@@ -146,7 +142,7 @@ def _upload(client: Any, archive: tuple[str, Path, str], dry_run: bool, err: Con
         )
 
 
-def _refused(exc: Any, report: Any, as_json: bool, err: Console) -> None:
+def _refused(exc: Any, as_json: bool, err: Console) -> None:
     """Show what the registry refused: its problems and findings as `validate` shows them."""
     from cli.client import print_json
     from cli.render import print_findings, print_problems
