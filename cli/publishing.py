@@ -1,7 +1,8 @@
 """`cmsreg publish`: validate offline, build, upload with a progress bar, say who reviews it.
 
 The pack is checked offline with the registry's own validation first, so a pack with problems
-never costs an upload. A folder is built into a temporary archive; an archive is sent as it is.
+never costs an upload. A folder is built into a temporary zip on disk (the same bytes
+`cmsreg build` makes); an archive is sent as it is.
 The archive is streamed from disk as httpx reads it, never held whole in memory.
 """
 
@@ -73,13 +74,14 @@ def _archive(source: Path, report: Any) -> Iterator[tuple[str, Path, str]]:
         if source.is_file() and name.endswith(suffix):
             yield source.name, source, content_type
             return
-    from registry.packs.build import build_zip
+    from registry.packs.build import write_zip
 
     manifest = report.manifest or {}
     filename = f"{manifest.get('name', 'pack')}-{manifest.get('version', '0')}.zip"
     with tempfile.TemporaryDirectory(prefix="cmsreg-publish-") as folder:
         path = Path(folder) / filename
-        path.write_bytes(build_zip(report.files).data)
+        with path.open("wb") as out:  # written as it is built, never whole in memory
+            write_zip(report.files, out)
         yield filename, path, "application/zip"
 
 
