@@ -107,7 +107,7 @@ def download(
                 count = _extract(archive, target, force, f"{stem}.{fmt}")
             else:
                 count = None
-                _replace(archive, target)
+                _keep(archive, target, force)
     if as_json:
         print_json(
             {
@@ -223,7 +223,20 @@ def _progress(err, label: str, total: int | None) -> Iterator:
         yield lambda n: progress.advance(task, n)
 
 
-def _replace(archive: Path, target: Path) -> None:
+def _keep(archive: Path, target: Path, force: bool) -> None:
+    """Move the checked archive to target; without --force, never over a file that appeared."""
+    os.chmod(archive, FILE_MODE & ~_umask())  # mkstemp made it readable by its owner only
+    if not force:
+        try:
+            os.link(archive, target)  # fails, rather than replaces, when target exists
+        except FileExistsError:
+            raise Exists(
+                f"{target} appeared while downloading; add --force to replace it."
+            ) from None
+        except OSError:
+            pass  # a file system without hard links: the check before the download stands
+        else:
+            return  # the temporary name is removed with the temporary file
     # os.replace swaps a link itself, never what it points at; _check_free refused a folder.
     os.replace(archive, target)
 

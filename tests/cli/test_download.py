@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
+import stat
 import tarfile
 import zipfile
 from collections.abc import Callable
@@ -68,6 +70,12 @@ def dest(tmp_path: Path) -> Path:
     return path
 
 
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -89,6 +97,7 @@ def test_download_latest_zip_verified(cmsreg, catalogue, client, dest):
     with zipfile.ZipFile(kept) as archive:
         assert sorted(archive.namelist()) == sorted(cp_files("1.3.0"))
     assert leftovers(dest / "packs") == []
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o666 & ~current_umask()
 
 
 def test_download_exact_version_as_tar_gz_with_json(cmsreg, catalogue, client, dest):

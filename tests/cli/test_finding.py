@@ -247,3 +247,35 @@ def test_diff_errors(cmsreg, catalogue):
     assert cmsreg("diff", "hertfordshire/nope", "1.0.0", "1.1.0").exit_code == exits.REGISTRY
     assert cmsreg("diff", CP + "@1.2.0", "1.2.0", "1.3.0").exit_code == exits.USAGE
     assert cmsreg("diff", CP, "1.2.0").exit_code == exits.USAGE
+
+
+def test_diff_names_binary_files_with_their_sizes(cmsreg, catalogue, client):
+    from tests.api.test_flow import publish_and_approve
+    from tests.cli.catalogue import cp_files
+    from tests.packs.manifests import manifest_bytes
+
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+    files = {
+        **cp_files("1.3.0"),
+        "cmspack.yaml": manifest_bytes(version="1.4.0", depends=...),
+        "docs/flow.png": png,
+    }
+    publish_and_approve(client, catalogue.herts, catalogue.lcs_moderator, files)
+    out = cmsreg("diff", CP, "1.3.0", "1.4.0")
+    assert out.exit_code == 0, out.output
+    assert "Binary file docs/flow.png added (- → 264 B)" in out.output
+    stat = cmsreg("diff", CP, "1.3.0", "1.4.0", "--stat")
+    assert "docs/flow.png | Bin - → 264 B (added)" in stat.output
+    assert "2 files changed, 1 insertion(+), 1 deletion(-)" in stat.output
+
+
+def test_reading_needs_no_token_and_a_stale_one_does_not_stop_it(cmsreg, catalogue, accounts, reg):
+    from registry.services import accounts as service
+
+    token = accounts.token("gone", "essex")
+    service.revoke_token(reg, token)
+    for args in (("search", "x"), ("show", CP), ("diff", CP, "1.2.0", "1.3.0")):
+        for sent in (None, token):
+            out = cmsreg(*args, token=sent)
+            assert out.exit_code == exits.OK, (args, out.output)
+            assert token not in out.output
