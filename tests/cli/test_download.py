@@ -280,3 +280,8 @@ def test_progress_bar_on_a_terminal_only(cmsreg, catalogue, dest):
     out = cmsreg("download", CP, "-o", str(dest))
     assert len(out.output.splitlines()) == 2
     assert "\x1b[" not in out.output
+    # On a terminal: a bar on standard error, while standard output stays the same two lines.
+    shown = cmsreg("download", CP, "-o", str(dest), "--force", env={"FORCE_COLOR": "1"})
+    assert shown.exit_code == 0, shown.output
+    assert f"{NAME} 1.3.0" in shown.stderr and "━" in shown.stderr
+    assert shown.stdout == out.stdout
