@@ -141,6 +141,20 @@ class Load:
     p99_ms: float | None = None
 
 
+def ensure_wrk() -> str | None:
+    """Return wrk's path, installing Debian's package first when missing and possible (root)."""
+    found = shutil.which("wrk")
+    if found or not shutil.which("apt-get") or os.geteuid() != 0:
+        return found
+    print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "check": False}
+    env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
+    if subprocess.run(["apt-get", "install", "-y", "wrk"], env=env, **quiet).returncode:
+        subprocess.run(["apt-get", "update"], env=env, **quiet)
+        subprocess.run(["apt-get", "install", "-y", "wrk"], env=env, **quiet)
+    return shutil.which("wrk")
+
+
 def load_paths(
     base: str,
     paths: Sequence[str],
@@ -194,7 +208,10 @@ def _wrk(
     origin = re.match(r"https?://[^/]+", first)
     if origin is None:
         raise ValueError(f"not an http URL: {first}")
-    args = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency"]
+    # wrk's own timeout is 2 s: a request queued behind a cold worker's first searches can
+    # take longer without anything being wrong; 30 s is gunicorn's.
+    args = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "30s"]
+    args.append("--latency")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="cmsreg-wrk-") as script:
         if len(urls) > 1:  # one URL needs no script (and wrk runs faster without one)
             targets = ", ".join(json.dumps(u[origin.end() :] or "/") for u in urls)

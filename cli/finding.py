@@ -23,6 +23,7 @@ FILTERS = (
     ("practice_model", "--practice-model", "Practice model, e.g. signs-of-safety."),
     ("organisation_structure", "--organisation-structure", "Structure, e.g. mash."),
     ("kind", "--kind", "Kind of configuration, e.g. workflow, form, report."),
+    ("statutory_return", "--statutory-return", "Statutory return it feeds, e.g. ssda903 or 903."),
     ("publisher", "--publisher", "Publishing organisation, e.g. hertfordshire."),
     ("licence", "--licence", "Licence, e.g. OGL-UK-3.0."),
 )

@@ -26,6 +26,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.offline:build",
         "Validate a pack folder and build a reproducible archive; print its path and SHA-256.",
     ),
+    "publish": (
+        "cli.publishing:publish",
+        "Validate a pack folder or archive, upload it for review, and say who will review it.",
+    ),
     "login": (
         "cli.account:login",
         "Check an API token against a registry and save both for later commands.",
@@ -42,6 +46,23 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": (
         "cli.finding:show",
         "Show a pack and its versions, or with @VERSION its files, checksums and dependencies.",
+    ),
+    "yank": (
+        "cli.submissions:yank",
+        "Yank an approved version: councils see why, `latest` and search leave it out.",
+    ),
+    "unyank": ("cli.submissions:unyank", "Undo a yank: the version is current again."),
+    "withdraw": (
+        "cli.submissions:withdraw",
+        "Withdraw a pending or rejected submission of your organisation.",
+    ),
+    "submissions": (
+        "cli.submissions:submissions",
+        "List your organisation's submissions, newest first, with status and the reviewer's reason.",
+    ),
+    "review": (
+        "cli.review:review",
+        "Moderate submissions: list the queue, show one, open its files, approve or reject.",
     ),
     "download": (
         "cli.downloading:download",

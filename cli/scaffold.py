@@ -10,7 +10,13 @@ import click
 import yaml
 
 from cli import exits
-from registry.packs.manifest import EMAIL_RE, MANIFEST_NAME, SLUG_RE
+from registry.packs.manifest import (
+    EMAIL_RE,
+    MANIFEST_NAME,
+    PLACEHOLDER_EMAIL,
+    PLACEHOLDER_PUBLISHER,
+    SLUG_RE,
+)
 from registry.packs.versions import is_semver
 from registry.packs.vocabulary import load_vocabularies
 
@@ -175,7 +181,9 @@ def init(directory: Path, no_input: bool, **given: str | None) -> None:
 
     m: dict = {}
     m["name"] = ask("name", "Pack name (slug)", _slugify(folder_name), _slug)
-    m["publisher"] = ask("publisher", "Publisher (your organisation's slug)", "my-council", _slug)
+    m["publisher"] = ask(
+        "publisher", "Publisher (your organisation's slug)", PLACEHOLDER_PUBLISHER, _slug
+    )
     m["version"] = ask("version", "Version", "0.1.0", _version)
     m["title"] = ask("title", "Title", m["name"].replace("-", " ").capitalize(), _text)
     m["summary"] = ask("summary", "Summary (one sentence)", f"{m['title']}.", _summary)
@@ -209,9 +217,7 @@ def init(directory: Path, no_input: bool, **given: str | None) -> None:
     m["maintainers"] = [
         {
             "name": ask("maintainer_name", "Maintainer name", "Systems Team", _text),
-            "email": ask(
-                "maintainer_email", "Maintainer e-mail", "systems-team@example.gov.uk", _email
-            ),
+            "email": ask("maintainer_email", "Maintainer e-mail", PLACEHOLDER_EMAIL, _email),
         }
     ]
     _write(directory, m)

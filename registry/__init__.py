@@ -25,10 +25,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from registry.api import register_api
     from registry.errors import register_error_handlers
+    from registry.search.whoosh_internals import check_whoosh
     from registry.services.context import Registry
     from registry.web import register_web
     from registry.web.errors import is_api
 
+    # Search relies on one Whoosh release's internals: another fails here, saying what to install.
+    check_whoosh()
     app = Flask(__name__)
     registry = Registry.from_settings(config)
     settings = registry.settings

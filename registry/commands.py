@@ -198,14 +198,32 @@ def _mb(size: int) -> str:
 )
 @click.option("--gss-code", default=None, help="ONS GSS code, for councils (e.g. E10000015).")
 @click.option("--dfe-number", default=None, help="Three-digit DfE LA number, for councils.")
+@click.option(
+    "--exist-ok",
+    is_flag=True,
+    help="Succeed without changing anything when it exists already (for scripts run twice).",
+)
 @pass_ctx
 def create_org(
-    ctx: _Ctx, slug: str, name: str, la_type: str, gss_code: str | None, dfe_number: str | None
+    ctx: _Ctx,
+    slug: str,
+    name: str,
+    la_type: str,
+    gss_code: str | None,
+    dfe_number: str | None,
+    exist_ok: bool,
 ) -> None:
     """Create a publishing organisation."""
+    from registry.errors import Conflict
     from registry.services import accounts
 
-    accounts.create_org(ctx.reg, slug, name, la_type, gss_code, dfe_number)
+    try:
+        accounts.create_org(ctx.reg, slug, name, la_type, gss_code, dfe_number)
+    except Conflict:
+        if not exist_ok:
+            raise
+        click.echo(f"Organisation {slug} exists already; left as it is.")
+        return
     click.echo(f"Created organisation {slug}.")
 
 
@@ -226,6 +244,11 @@ def create_org(
     is_flag=True,
     help="An admin of --org: may invite colleagues to it from the web pages.",
 )
+@click.option(
+    "--exist-ok",
+    is_flag=True,
+    help="Succeed without changing anything when it exists already (for scripts run twice).",
+)
 @pass_ctx
 def create_user(
     ctx: _Ctx,
@@ -234,17 +257,25 @@ def create_user(
     email: str | None,
     password_stdin: bool,
     org_admin: bool,
+    exist_ok: bool,
 ) -> None:
     """Create a user, a member of an organisation; with a password, they can sign in on the web."""
+    from registry.errors import Conflict
     from registry.services import accounts
 
     password = None
     if password_stdin:
         # One line, without its line ending: `printf '%s\n' "$PW" | cmsreg-server create-user …`.
         password = sys.stdin.readline().rstrip("\r\n")
-    accounts.create_user(
-        ctx.reg, username, org, email=email, password=password, org_admin=org_admin
-    )
+    try:
+        accounts.create_user(
+            ctx.reg, username, org, email=email, password=password, org_admin=org_admin
+        )
+    except Conflict as exc:
+        if not exist_ok or "e-mail" in exc.message:  # another user with that address is no match
+            raise
+        click.echo(f"User {username} exists already; left as it is.")
+        return
     role = "an admin of " if org_admin else ""
     click.echo(f"Created user {username}" + (f" in {role}{org}." if org else "."))
 

@@ -56,6 +56,12 @@ class Conflict(RegistryError):
     status = 409
 
 
+class Gone(RegistryError):
+    """It existed, and the actor may know of it, but its content has been removed (410)."""
+
+    status = 410
+
+
 class TooLarge(RegistryError):
     """The upload is over a size limit (413)."""
 
@@ -76,6 +82,16 @@ class Unprocessable(RegistryError):
     """The pack failed validation or has blocking findings (422)."""
 
     status = 422
+
+
+class Unavailable(RegistryError):
+    """Busy for now, e.g. another writer holds a lock (503); `retry_after` says when to retry."""
+
+    status = 503
+
+    def __init__(self, message: str, *, retry_after: int, errors: Any = None):
+        super().__init__(message, errors=errors)
+        self.retry_after = retry_after
 
 
 def error_body(status: int, message: str, errors: Any = None) -> dict[str, Any]:
@@ -102,7 +118,7 @@ def register_error_handlers(app: Any) -> None:
         if exc.status == 401:
             # RFC 9110: a 401 names the scheme that would be accepted.
             response.headers["WWW-Authenticate"] = 'Bearer realm="cmsreg"'
-        if isinstance(exc, TooManyRequests):
+        if isinstance(exc, TooManyRequests | Unavailable):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response, exc.status
 
@@ -121,7 +137,12 @@ def register_error_handlers(app: Any) -> None:
     # An index written by another version, or a writer that held the lock too long: the
     # operator's business, not the user's, and not a bug — 503 with what to do.
     app.register_error_handler(IndexFormatError, _store_handler(503))
-    app.register_error_handler(LockTimeout, _store_handler(503))
+
+    @app.errorhandler(LockTimeout)
+    def _index_busy(exc: LockTimeout):
+        response = jsonify(error_body(503, str(exc)))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response, 503
 
     app.register_error_handler(HTTPException, render_http_error)
 
@@ -160,7 +181,12 @@ def _store_handler(status: int):
     from flask import jsonify
 
     def handle(exc: Exception):
-        return jsonify(error_body(status, str(exc))), status
+        response = jsonify(error_body(status, str(exc)))
+        retry_after = getattr(exc, "retry_after", None)
+        if status == 503 and retry_after:
+            # RFC 9110: a 503 may say when to come back; a lock held by a busy writer clears soon.
+            response.headers["Retry-After"] = str(retry_after)
+        return response, status
 
     return handle
 

@@ -55,6 +55,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("INDEX_PATH", "", "Whoosh search index folder; empty means <instance>/index."),
     Setting(
+        "SEARCH_LOCK_TIMEOUT",
+        20.0,
+        "Seconds a change (approve, yank) or a `reindex` waits for the search index's write lock, which a reindex holds throughout; then the request answers 503 with Retry-After and the change stays queued for the next index update.",
+        float,
+    ),
+    Setting(
         "ARCHIVE_CACHE", "", "Folder of built download archives; empty means <instance>/archives."
     ),
     Setting(
@@ -185,7 +191,7 @@ def load_settings(
         raise SettingsError("CMSREG_SECRET_KEY must be set in production")
     if values["MAIL_BACKEND"] not in ("outbox", "smtp"):
         raise SettingsError("CMSREG_MAIL_BACKEND must be outbox or smtp")
-    for name in ("HEADER_TIMEOUT", "BODY_TIMEOUT"):
+    for name in ("HEADER_TIMEOUT", "BODY_TIMEOUT", "SEARCH_LOCK_TIMEOUT"):
         if not 0 < values[name] <= 3600:
             raise SettingsError(f"CMSREG_{name} must be more than 0 and at most 3600 seconds")
     return values

@@ -62,6 +62,7 @@ maintainers:
     email: csc-systems@example.gov.uk
 """,
     "README.md": b"# Family Safeguarding CP workflow\n\nImport config/ into LCS.\n",
+    "config/steps.xml": b"<steps><step code='CP1'>Strategy discussion</step></steps>\n",
 }
 ACCEPTED = frozenset(SIBLINGS)
 

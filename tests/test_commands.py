@@ -108,3 +108,20 @@ def test_reindex_then_check(run):
     run("seed")
     assert "Indexed" in run("reindex").output
     assert run("check").exit_code == 0
+
+
+def test_exist_ok_makes_account_commands_repeatable(tmp_path, monkeypatch):
+    """`--exist-ok` lets a walkthrough script run twice; without it a second create is refused."""
+    monkeypatch.setenv("CMSREG_INSTANCE", str(tmp_path / "instance"))
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+    org = ["create-org", "barnsley", "--name", "Barnsley", "--la-type", "metropolitan-borough"]
+    assert runner.invoke(cli, org).exit_code == 0
+    again = runner.invoke(cli, org)
+    assert again.exit_code == 1 and "exists already" in again.output
+    kept = runner.invoke(cli, [*org, "--exist-ok"])
+    assert kept.exit_code == 0 and "left as it is" in kept.output
+    user = ["create-user", "sam", "--org", "barnsley"]
+    assert runner.invoke(cli, user).exit_code == 0
+    assert runner.invoke(cli, user).exit_code == 1
+    assert runner.invoke(cli, [*user, "--exist-ok"]).exit_code == 0

@@ -411,3 +411,21 @@ def test_every_schema_names_its_source_in_sources_md() -> None:
     sources = (CONTENT / "SOURCES.md").read_text(encoding="utf-8")
     for key in schemas():
         assert f"`{key}`" in sources, f"SOURCES.md does not cite the sources of schema {key}"
+
+
+def test_seed_publishes_each_pack_after_its_dependencies_and_older_versions_first() -> None:
+    from registry.packs.versions import satisfies
+    from registry.services.seed import publishing_order
+
+    order = publishing_order(CONTENT)
+    assert sorted(order) == sorted(FOLDERS)
+    published: dict[str, list[str]] = defaultdict(list)
+    for folder in order:
+        manifest = manifests()[folder]
+        for target, spec in (manifest.get("depends") or {}).items():
+            # The registry refuses a dependency it has no version of in range.
+            assert any(satisfies(v, spec) for v in published[target]), (rel(folder), target)
+        key = f"{manifest['publisher']}/{manifest['name']}"
+        version = str(manifest["version"])
+        assert all(SemVer.parse(v) < SemVer.parse(version) for v in published[key])
+        published[key].append(version)

@@ -30,3 +30,13 @@ def test_every_client_command_is_documented():
     text = (DOCS / "cli.md").read_text(encoding="utf-8")
     for name in client_cli.commands:
         assert f"`cmsreg {name}" in text, f"cmsreg {name} is missing from docs/cli.md"
+
+
+def test_cli_reference_is_generated_from_the_commands():
+    """docs/cli.md is what `python -m cli.docs` writes; rerun it after changing a command."""
+    from cli.docs import render
+
+    path = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
+    assert path.read_text(encoding="utf-8") == render(), (
+        "docs/cli.md is stale: run `python -m cli.docs`"
+    )

@@ -50,6 +50,19 @@ def _file_name(path: str) -> dict[str, str]:
     return {"filename": name}
 
 
+def file_response(path: str, data: bytes, is_text: bool) -> Response:
+    """A stored file: text as plain text, anything else as a download; never run by a browser."""
+    if is_text:
+        response = Response(data, content_type=TEXT_PLAIN)
+    else:
+        response = Response(data, content_type=DOWNLOAD)
+        response.headers.set("Content-Disposition", "attachment", **_file_name(path))
+    # Whatever a file holds, a browser must not run it as part of this site.
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @blp.route("/<publisher>/<name>")
 class PackView(MethodView):
     @blp.response(200, PackOut)
@@ -115,14 +128,7 @@ class FileView(MethodView):
     def get(self, publisher: str, name: str, version: str, path: str):
         """One file of a version, as stored: text as plain text, anything else as a download."""
         found = catalogue.read_file(registry(), publisher, name, version, path)
-        if found.is_text:
-            response = Response(found.data, content_type=TEXT_PLAIN)
-        else:
-            response = Response(found.data, content_type=DOWNLOAD)
-            response.headers.set("Content-Disposition", "attachment", **_file_name(path))
-        # Whatever a file holds, a browser must not run it as part of this site.
-        response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-        response.headers["X-Content-Type-Options"] = "nosniff"
+        response = file_response(path, found.data, found.is_text)
         if version != "latest":
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response

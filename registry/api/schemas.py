@@ -169,6 +169,21 @@ class SubmissionListArgs(Loose):
         validate=validate.Length(max=64),
         metadata={"description": "Only submissions for this supplier (e.g. system-c)"},
     )
+    publisher = fields.String(
+        load_default=None,
+        validate=validate.Length(max=64),
+        metadata={"description": "Only this publisher's submissions (e.g. barnsley)"},
+    )
+    name = fields.String(
+        load_default=None,
+        validate=validate.Length(max=64),
+        metadata={"description": "Only submissions of the pack with this name"},
+    )
+    version = fields.String(
+        load_default=None,
+        validate=validate.Length(max=128),
+        metadata={"description": "Only submissions of this version (e.g. 1.0.0)"},
+    )
     sort = fields.String(
         load_default="newest",
         validate=validate.OneOf(QUEUE_SORTS),
@@ -222,20 +237,51 @@ class ReviewOut(Schema):
     created_at = fields.DateTime()
 
 
+class DryRunArgs(Loose):
+    dry_run = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Run every check an upload gets (permissions, publisher, duplicate or "
+            "pending version, rate limit, dependencies, validation) and store nothing: 200 with "
+            "the would-be submission (`dry_run: true`, status `dry-run`, no id), or the error "
+            "the upload would get"
+        },
+    )
+
+
+class Reviewers(Schema):
+    supplier = fields.String()
+    moderators = fields.Integer(
+        metadata={"description": "How many users moderate the supplier; 0: no one reviews it yet"}
+    )
+    organisations = fields.List(
+        fields.String(),
+        metadata={"description": "The organisations (user groups) those moderators belong to"},
+    )
+
+
 class SubmissionOut(Schema):
-    id = fields.Integer()
+    id = fields.Integer(allow_none=True, metadata={"description": "None in a dry run"})
     status = fields.String(
         metadata={
-            "description": "pending, approving (an approval is being written: reject and withdraw answer 409), approved, rejected or withdrawn",
-            "enum": ["pending", "approving", "approved", "rejected", "withdrawn"],
+            "description": "pending, approving (an approval is being written: reject and withdraw answer 409), approved, rejected or withdrawn; dry-run for the answer of a dry run",
+            "enum": ["pending", "approving", "approved", "rejected", "withdrawn", "dry-run"],
         }
+    )
+    dry_run = fields.Boolean(
+        dump_default=False,
+        metadata={"description": "True when nothing was stored (`?dry_run=true`)"},
+    )
+    reviewers = fields.Nested(
+        Reviewers,
+        metadata={"description": "Who reviews it: in the answer to an upload or dry run only"},
     )
     publisher = fields.String()
     name = fields.String()
     version = fields.String()
     supplier = fields.String()
     submitted_by = fields.String()
-    submitted_at = fields.DateTime()
+    submitted_at = fields.DateTime(allow_none=True)
     decided_at = fields.DateTime(allow_none=True)
     reason = fields.String(allow_none=True)
     commit = fields.String(allow_none=True)
@@ -276,6 +322,15 @@ class FileOut(Schema):
     path = fields.String()
     size = fields.Integer()
     sha256 = fields.String()
+
+
+class SubmissionFileOut(FileOut):
+    type = fields.String(
+        metadata={
+            "description": "text (served as text/plain), word, excel or binary (served as a download)",
+            "enum": ["text", "word", "excel", "binary"],
+        }
+    )
 
 
 class VersionOut(Schema):

@@ -46,6 +46,7 @@ class SearchArgs(Schema):
     practice_model = _filter_field()
     organisation_structure = _filter_field()
     kind = _filter_field()
+    statutory_return = _filter_field()
     publisher = _filter_field()
     licence = _filter_field()
 
@@ -70,6 +71,7 @@ class Result(Schema):
     practice_models = fields.List(fields.String())
     organisation_structures = fields.List(fields.String())
     kinds = fields.List(fields.String())
+    statutory_returns = fields.List(fields.String())
     updated_at = fields.String()
     downloads = fields.Integer()
     highlights = fields.Raw(

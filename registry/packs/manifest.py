@@ -36,6 +36,10 @@ MAX_KEYWORD = 60
 MAX_LIST = 30  # tags of one vocabulary; more is a pack that should be split
 MAX_DEPENDS = 50
 MAX_YEARS = 30  # collection years of one statutory return
+# What `cmsreg init` writes when it is not told: a manifest that still carries them was never
+# finished, and would publish under someone else's name or send questions to nobody.
+PLACEHOLDER_PUBLISHER = "my-council"
+PLACEHOLDER_EMAIL = "systems-team@example.gov.uk"
 # A collection year as the DfE and NHS England write it: 2025-26, the second year following the first.
 YEAR_RE = re.compile(r"^(\d{4})-(\d{2})\Z")
 
@@ -381,6 +385,7 @@ def parse_manifest(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ManifestResu
     _check_statutory_returns(manifest, problem)
     _check_depends(manifest, problem)
     _check_duplicates(manifest, problem)
+    _check_placeholders(manifest, problem)
     result.manifest = manifest
     return result
 
@@ -615,10 +620,30 @@ def _check_duplicates(manifest: dict, problem: Any) -> None:
         problem("products", "A product is listed twice in `products`; list each once.", "duplicate")
 
 
+def _check_placeholders(manifest: dict, problem: Any) -> None:
+    """Refuse the publisher and maintainer address `cmsreg init` fills in by default."""
+    if manifest.get("publisher") == PLACEHOLDER_PUBLISHER:
+        problem(
+            "publisher",
+            f"`publisher` is still `cmsreg init`'s placeholder '{PLACEHOLDER_PUBLISHER}': write your organisation's slug, e.g. hertfordshire.",
+            "placeholder",
+        )
+    for i, m in enumerate(manifest.get("maintainers") or []):
+        email = m.get("email") if isinstance(m, dict) else None
+        if isinstance(email, str) and email.lower() == PLACEHOLDER_EMAIL:
+            problem(
+                f"maintainers[{i}].email",
+                f"{PLACEHOLDER_EMAIL} is `cmsreg init`'s example address: write the mailbox of the team that looks after the pack.",
+                "placeholder",
+            )
+
+
 __all__ = [
     "ALLOWED_KEYS",
     "EXCLUDE",
     "MANIFEST_NAME",
+    "PLACEHOLDER_EMAIL",
+    "PLACEHOLDER_PUBLISHER",
     "SLUG_RE",
     "ManifestResult",
     "parse_manifest",

@@ -27,6 +27,8 @@ from registry.packs.slots import validation_slot
 from registry.packs.spool import Content, PackContents
 
 README_NAME = "README.md"
+# Where a pack's artefacts live (SPEC §2): a pack with nothing in either has nothing to share.
+ARTEFACT_FOLDERS = ("config/", "docs/")
 
 # Called with the checked manifest before the scan; it may raise to stop the validation.
 BeforeScan = Callable[[dict[str, Any]], None]
@@ -198,5 +200,15 @@ def _check_layout(files: PackContents, problems: list[Problem]) -> None:
                 "README.md is empty: say what the pack is and how to install it in the CMS.",
                 None,
                 "empty-readme",
+            )
+        )
+    if not any(path.startswith(ARTEFACT_FOLDERS) for path in files):
+        problems.append(
+            Problem(
+                "config/",
+                "The pack has no files under config/ or docs/: add the configuration artefacts "
+                "(forms, workflow steps, reports, templates) to config/, guidance to docs/.",
+                None,
+                "no-artefacts",
             )
         )

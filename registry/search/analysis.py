@@ -12,7 +12,8 @@ from whoosh.analysis import Analyzer, Token
 from whoosh.fields import TEXT
 from whoosh.formats import Frequency
 from whoosh.lang.porter import stem as porter_stem
-from whoosh.system import pack_uint
+
+from registry.search.whoosh_internals import encoded_frequency
 
 # Words are runs of letters and digits; underscores split too, so SQL and XML names such as
 # CIN_CENSUS_RETURN or CINCensus_alcoholChild yield searchable words.
@@ -185,10 +186,6 @@ def pairs(phrase: tuple[str, ...]) -> list[str]:
     return [f"{a} {b}" for a, b in itertools.pairwise(phrase)]
 
 
-# The encoded frequencies of most postings, made once rather than once per posting.
-_FREQ_BYTES = [pack_uint(n) for n in range(256)]
-
-
 class WordCounts(Frequency):
     """Frequency postings counted with collections.Counter over the analyzer's term list."""
 
@@ -202,7 +199,7 @@ class WordCounts(Frequency):
             terms = [t.text for t in analyzer(value, mode="index")]
         boost = self.field_boost
         for term, freq in Counter(terms).items():
-            yield term, freq, freq * boost, _FREQ_BYTES[freq] if freq < 256 else pack_uint(freq)
+            yield term, freq, freq * boost, encoded_frequency(freq)
 
 
 class CountedText(TEXT):

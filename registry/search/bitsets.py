@@ -36,13 +36,8 @@ def to_docnums(bits: int) -> list[int]:
 
 
 def membership(bits: int, size: int) -> bytes:
-    """Return the set as bytes for fast `contains(membership, d)` tests in loops."""
+    """Return the set as bytes, for `member[d >> 3] >> (d & 7) & 1` tests inline in loops."""
     return bits.to_bytes((size >> 3) + 1, "little")
-
-
-def contains(member: bytes, d: int) -> bool:
-    """Return whether document d is in a set given as membership bytes."""
-    return bool(member[d >> 3] >> (d & 7) & 1)
 
 
 def counters(sets: list[int], k: int) -> list[int]:
@@ -57,8 +52,3 @@ def counters(sets: list[int], k: int) -> list[int]:
             counts[j] |= counts[j - 1] & s
         counts[0] |= s
     return counts
-
-
-def at_least(sets: list[int], k: int) -> int:
-    """Return the documents that are in at least k of the given sets."""
-    return counters(sets, k)[k - 1]

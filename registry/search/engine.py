@@ -17,15 +17,17 @@ from whoosh.index import Index
 from registry.packs.vocabulary import load_vocabularies
 from registry.search import execute, parallel
 from registry.search.analysis import words
-from registry.search.bulk import BulkWriter
 from registry.search.interface import FACETS, MAX_PER_PAGE, SORTS, SearchDocument
 from registry.search.query import plan
-from registry.search.schema import Codec, to_record
-from registry.search.snapshot import K1, B, Snapshot
+from registry.search.schema import to_record
+from registry.search.snapshot import K1, B, Snapshot, remember
 from registry.search.store import IndexStore
+from registry.search.whoosh_internals import BulkWriter, Codec
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# Seconds a parallel rebuild's workers may go without taking work or answering.
+WORKER_TIMEOUT = 120.0
 
 # The vocabulary behind each filter, so a filter may name a slug's alias ("liquidlogic").
 FILTER_VOCABULARIES = {
@@ -35,6 +37,7 @@ FILTER_VOCABULARIES = {
     "practice_model": "practice_model",
     "organisation_structure": "organisation_structure",
     "kind": "kind",
+    "statutory_return": "statutory_return",
     "licence": "licence",
 }
 
@@ -107,7 +110,7 @@ class WhooshEngine:
             directory = self.store.create()
             unique = _first_of_each(docs)
             if self.procs > 1:
-                expected = parallel.build(directory, unique, self.procs, self.lock_timeout)
+                expected = parallel.build(directory, unique, self.procs, WORKER_TIMEOUT)
             else:
                 expected = _build(self.store.open(directory), unique)
             ix = self.store.open(directory)
@@ -121,7 +124,7 @@ class WhooshEngine:
 
     def _current(self) -> Snapshot:
         """Return the snapshot of the latest generation, reopening if the index changed."""
-        directory = self.store.current() or self.store.ensure()
+        directory = self.store.current() or self.store.ensure(self.lock_timeout)
         snap = self._snapshot
         if (
             snap is not None
@@ -167,7 +170,7 @@ class WhooshEngine:
                 return json.loads(cached)
             found = execute.run(snap, q, plan(q), normalised, sort, page, per_page)
             # Cached as JSON: callers may change the dict they get, never the cached answer.
-            snap.results.put(key, json.dumps(found))
+            remember(snap.results, key, json.dumps(found))
             return found
 
         return self._read(answer)

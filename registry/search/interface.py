@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol, TypedDict
+from typing import Any, NotRequired, Protocol, TypedDict
 
 
 class SearchDocument(TypedDict):
@@ -25,6 +25,8 @@ class SearchDocument(TypedDict):
     practice_models: list[str]
     organisation_structures: list[str]
     kinds: list[str]
+    statutory_returns: NotRequired[list[str]]  # slugs of the statutory_return vocabulary
+    return_years: NotRequired[list[str]]  # the collection years they are right for, e.g. 2026-27
     licence: str
     updated_at: datetime
     downloads: int
@@ -38,6 +40,7 @@ FACETS = (
     "practice_model",
     "organisation_structure",
     "kind",
+    "statutory_return",
     "publisher",
     "licence",
 )
@@ -50,6 +53,7 @@ FACET_SOURCES = {
     "practice_model": "practice_models",
     "organisation_structure": "organisation_structures",
     "kind": "kinds",
+    "statutory_return": "statutory_returns",
     "publisher": "publisher",
     "licence": "licence",
 }

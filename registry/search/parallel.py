@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
-import shutil
 import time
 import traceback
 from collections.abc import Iterable
@@ -20,11 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.index import TOC, clean_files
 
-from registry.search.bulk import BulkWriter
+from registry.search import whoosh_internals
 from registry.search.interface import SearchDocument
-from registry.search.schema import Codec, to_record
+from registry.search.schema import to_record
 
 BATCH = 50  # packs per message: large enough to amortise pickling, small enough to balance
 POLL = 0.5  # seconds between checks that workers are alive
@@ -70,14 +68,7 @@ def build(directory: Path, docs: Iterable[SearchDocument], procs: int, timeout: 
             job.close()
     if indexed != sent:
         raise RebuildError(f"workers indexed {indexed} of {sent} packs")
-    ix = whoosh_index.open_dir(str(directory))
-    # What SegmentWriter.commit() does with its segments: a new table of contents, then
-    # removing files no table lists (an idle worker's empty segment, the old table).
-    generation = ix.latest_generation() + 1
-    TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
-    clean_files(ix.storage, ix.indexname, generation, segments)
-    ix.close()
-    shutil.rmtree(directory / f"{ix.indexname}.tmp", ignore_errors=True)
+    whoosh_internals.commit_segments(directory, segments)
     return indexed
 
 
@@ -126,20 +117,12 @@ def _reason(results: Any) -> str:
 def _work(directory: str, jobs: Any, results: Any) -> None:
     """Worker process: index batches from jobs into one segment, report it on results."""
     try:
-        ix = whoosh_index.open_dir(directory)
-        # _lk=False: the parent holds the registry's write lock for the whole rebuild.
-        writer = BulkWriter(ix, _lk=False, codec=Codec())
+        writer = whoosh_internals.segment_writer(whoosh_index.open_dir(directory))
         count = 0
         while (batch := jobs.get()) is not None:
             for doc in batch:
                 writer.add_document(**to_record(doc))
                 count += 1
-        if count:
-            segment = writer._finalize_segment()
-        else:
-            segment = None
-            writer._close_segment()
-        # Not writer._finish(): it deletes the temporary directory the workers share.
-        results.put(("ok", segment, count))
+        results.put(("ok", whoosh_internals.finish_segment(writer, count), count))
     except BaseException:
         results.put(("error", traceback.format_exc()))

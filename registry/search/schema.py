@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from whoosh import fields
-from whoosh.codec.whoosh3 import W3Codec
 
 from registry.packs.vocabulary import load_vocabularies
 from registry.search.analysis import SEPARATOR, CountedText, DomainAnalyzer, PairAnalyzer, pairs
 from registry.search.interface import FACET_SOURCES, FACETS, SearchDocument
 from registry.search.synonyms import load_synonyms
+
+# Indexes built before whoosh_internals.py pickled their codec as registry.search.schema.Codec.
+from registry.search.whoosh_internals import Codec  # noqa: F401
 
 # Text fields searched, with the boost applied at query time (tunable without a reindex).
 FIELD_BOOSTS = {
@@ -87,9 +89,12 @@ def _tag_text(doc: SearchDocument) -> str:
         "practice_model",
         "organisation_structure",
         "kind",
+        "statutory_return",
     ):
         vocab = vocabularies[facet]
         names += [vocab.display_name(v) for v in _facet_values(doc, facet)]
+    # "903 2026-27" finds the packs right for that collection year.
+    names += doc.get("return_years") or []
     return "\n".join(names)
 
 
@@ -119,6 +124,7 @@ def result_fields(doc: SearchDocument) -> dict[str, Any]:
         "practice_models": list(doc["practice_models"] or ()),
         "organisation_structures": list(doc["organisation_structures"] or ()),
         "kinds": list(doc["kinds"] or ()),
+        "statutory_returns": list(doc.get("statutory_returns") or ()),
         "updated_at": _timestamp(doc["updated_at"]).isoformat(),
         "downloads": int(doc["downloads"]),
     }
@@ -155,17 +161,3 @@ def to_record(doc: SearchDocument) -> dict[str, Any]:
     for facet in FACETS:
         record[facet] = ",".join(_facet_values(doc, facet))
     return record
-
-
-class Codec(W3Codec):
-    """Whoosh's codec without per-posting length statistics, and with larger blocks.
-
-    Block length statistics only serve block-quality skipping, which this package never uses
-    (it returned a wrong top 20), and looking them up cost a fifth of indexing time. Searches
-    read whole posting lists, so larger blocks mean fewer objects to decode.
-    """
-
-    length_stats = False
-
-    def __init__(self) -> None:
-        super().__init__(blocklimit=512, compression=1, inlinelimit=1)

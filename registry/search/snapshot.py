@@ -5,26 +5,30 @@ its shortcuts (block-quality skipping, pruned unions) were seen to return a wron
 short facet counts. So matching here reads whole posting blocks, scores every posting with
 Whoosh's BM25F formula (statistics over live documents only), and keeps the results per
 concept, with the per-document facet values and sort keys, for as long as this generation is
-current. Every cache lives on the Snapshot, so a new generation starts clean.
+current. Every cache lives on the Snapshot, so a new generation starts clean. The caches are
+cachetools LRUCaches without locks of their own: the engine serialises every read of a Snapshot
+under its lock, so no two threads ever touch them at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
+from cachetools import LRUCache
 from whoosh.searching import Searcher
 
 from registry.search import bitsets
 from registry.search.analysis import pairs
 from registry.search.interface import FACETS
-from registry.search.lru import LRU
-from registry.search.postings import leaf_lengths, read_postings
 from registry.search.query import Concept
 from registry.search.schema import FIELD_BOOSTS, PAIR_FIELDS, QUERY_BOOSTS
 from registry.search.suggest import Typeahead
+from registry.search.whoosh_internals import leaf_lengths, read_postings
 
 # BM25F parameters: Whoosh's defaults, which the reference scoring in the tests also uses.
 B = 0.75
@@ -32,6 +36,8 @@ K1 = 1.2
 # Cache budgets, in postings of about 100 bytes: some 25 MB each per process at most.
 TERM_CACHE_POSTINGS = 250_000
 CONCEPT_CACHE_POSTINGS = 250_000
+RESULTS_CACHE_ANSWERS = 512
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,13 @@ class ConceptMatch:
 
     scores: dict[int, float]
     bits: int
+
+
+def remember(cache: LRUCache, key: object, value: V) -> V:
+    """Store value in cache and return it; one larger than the whole cache is just returned."""
+    with contextlib.suppress(ValueError):  # cachetools refuses a value over maxsize
+        cache[key] = value
+    return value
 
 
 class Snapshot:
@@ -54,9 +67,14 @@ class Snapshot:
         self._averages: dict[str, float] = {}
         self._norms: dict[str, list[float]] = {}
         self._once: dict[str, list[float]] = {}
-        self._terms: LRU[dict[int, float]] = LRU(TERM_CACHE_POSTINGS)
-        self._concepts: LRU[ConceptMatch] = LRU(CONCEPT_CACHE_POSTINGS)
-        self.results: LRU[str] = LRU(512)
+        # Sized in postings: an entry costs one more than the packs it holds.
+        self._terms: LRUCache[tuple[str, str], dict[int, float]] = LRUCache(
+            TERM_CACHE_POSTINGS, getsizeof=lambda scores: len(scores) + 1
+        )
+        self._concepts: LRUCache[tuple, ConceptMatch] = LRUCache(
+            CONCEPT_CACHE_POSTINGS, getsizeof=lambda match: len(match.scores) + 1
+        )
+        self.results: LRUCache[tuple, str] = LRUCache(RESULTS_CACHE_ANSWERS)
 
     def close(self) -> None:
         """Close the searcher and its files."""
@@ -225,7 +243,7 @@ class Snapshot:
             }
         else:
             scores = {d: w * boost for d, w in zip(ids, weights, strict=True)}
-        return self._terms.put(key, scores, len(scores) + 1)
+        return remember(self._terms, key, scores)
 
     def norms(self, field: str) -> list[float]:
         """Return BM25's length normalisation, K1 * ((1 - B) + B * fl / avgfl), by document."""
@@ -292,4 +310,4 @@ class Snapshot:
             for d, s in unit.items():
                 acc[d] = get(d, 0.0) + s
         match = ConceptMatch(acc, bitsets.from_docnums(acc, self.size))
-        return self._concepts.put(concept.key, match, len(acc) + 1)
+        return remember(self._concepts, concept.key, match)

@@ -2,7 +2,7 @@
 
     <path>/current        symlink to the generation in use (replaced atomically by rename)
     <path>/gen-<ns>-<pid>/ one complete Whoosh index per rebuild
-    <path>/write.lock     held (flock) by whoever writes: incremental updates or a rebuild
+    <path>/write.lock     held (filelock) by whoever writes: incremental updates or a rebuild
 
 A rebuild writes a new generation beside the current one and swaps the symlink, so readers see
 either the old index or the new one, never a half-built one. Readers compare the symlink's
@@ -12,13 +12,14 @@ target (one readlink) with the generation they have open on every search.
 from __future__ import annotations
 
 import contextlib
-import fcntl
+import math
 import os
 import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from filelock import FileLock, Timeout
 from whoosh import index as whoosh_index
 from whoosh.index import Index
 
@@ -37,7 +38,23 @@ class IndexFormatError(RuntimeError):
 
 
 class LockTimeout(RuntimeError):
-    """Another process held the index write lock for too long."""
+    """Another process held the index write lock for too long.
+
+    retry_after: the seconds a caller should wait before trying again (the wait it gave up).
+    """
+
+    def __init__(self, message: str, retry_after: int = 30) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def lock_timeout(what: str, waited: float) -> LockTimeout:
+    """Return the LockTimeout for a lock held by another writer for more than `waited` seconds."""
+    return LockTimeout(
+        f"{what} is busy: another writer (an index update or `cmsreg-server reindex`) held "
+        f"its lock for more than {waited:g} s. Try again in a minute.",
+        retry_after=max(1, math.ceil(waited)),
+    )
 
 
 class IndexStore:
@@ -75,12 +92,15 @@ class IndexStore:
         (directory / FORMAT_FILE).write_text(FORMAT + "\n")
         return directory
 
-    def ensure(self) -> Path:
-        """Return the current generation, creating an empty one first if there is none."""
+    def ensure(self, timeout: float = 120.0) -> Path:
+        """Return the current generation, creating an empty one first if there is none.
+
+        timeout: seconds to wait for the write lock when the generation must be created.
+        """
         current = self.current()
         if current is not None:
             return current
-        with self.write_lock():
+        with self.write_lock(timeout):
             return self.ensure_locked()
 
     def ensure_locked(self) -> Path:
@@ -110,19 +130,12 @@ class IndexStore:
     def write_lock(self, timeout: float = 120.0) -> Iterator[None]:
         """Hold the index write lock across processes, waiting up to timeout seconds."""
         self.path.mkdir(parents=True, exist_ok=True)
-        with open(self.path / LOCK_FILE, "a+b") as f:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise LockTimeout(
-                            f"search index {self.path} is locked by another writer"
-                        ) from None
-                    time.sleep(0.05)
-            try:
-                yield
-            finally:
-                fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+        lock = FileLock(self.path / LOCK_FILE, timeout=timeout)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise lock_timeout("The search index", timeout) from None
+        try:
+            yield
+        finally:
+            lock.release()

@@ -13,7 +13,11 @@ from registry.search.analysis import stems
 
 DATA_FILE = "synonyms.yaml"
 # The vocabularies whose slugs and aliases, typed in a query, also match the tag itself.
-FACET_WORD_VOCABULARIES = {"supplier": "supplier", "product": "product"}
+FACET_WORD_VOCABULARIES = {
+    "supplier": "supplier",
+    "product": "product",
+    "statutory_return": "statutory_return",
+}
 
 Phrase = tuple[str, ...]  # a sequence of stems
 

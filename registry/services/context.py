@@ -40,7 +40,10 @@ class Registry:
         if self._search is None:
             from registry.search import WhooshEngine
 
-            self._search = WhooshEngine(Path(self.settings["INDEX_PATH"]))
+            self._search = WhooshEngine(
+                Path(self.settings["INDEX_PATH"]),
+                lock_timeout=float(self.settings["SEARCH_LOCK_TIMEOUT"]),
+            )
         return self._search
 
     def init(self) -> None:

@@ -24,7 +24,7 @@ from registry.db.models import Submission, SubmissionStatus
 from registry.errors import Conflict
 from registry.services import audit
 from registry.services.context import Registry
-from registry.store.lock import exclusive, shared
+from registry.store.lock import shared, sole
 
 LOCK_NAME = "decisions.lock"
 LOCK_TIMEOUT = 60.0  # seconds; an approval takes well under one, a repair a few
@@ -59,7 +59,7 @@ def in_flight(reg: Registry) -> Iterator[None]:
 @contextmanager
 def settling(reg: Registry) -> Iterator[None]:
     """Hold while repair settles interrupted approvals: no approval is under way meanwhile."""
-    with exclusive(_lock_path(reg), LOCK_TIMEOUT, "Review"):
+    with sole(_lock_path(reg), LOCK_TIMEOUT, "Review"):
         yield
 
 

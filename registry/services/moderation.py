@@ -115,7 +115,7 @@ def approve(
                 reg, session, submission_id, actor.username, note, acknowledged, actor.username
             )
             faults.crash_point("approve-before-commit")
-    searchsync.drain(reg)
+    searchsync.drain_after_decision(reg)
     return row
 
 

@@ -12,17 +12,27 @@ Order of a submit, so a crash at any line leaves nothing visible half done:
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from registry.db.models import Organisation, Pack, Submission, SubmissionStatus, Version
+from registry.db.models import (
+    Membership,
+    ModeratorScope,
+    Organisation,
+    Pack,
+    Submission,
+    SubmissionStatus,
+    User,
+    Version,
+)
 from registry.errors import Conflict, Forbidden, NotFound, TooLarge, TooManyRequests, Unprocessable
 from registry.packs import slots
+from registry.packs.problems import Problem
 from registry.packs.validate import Report, validate_upload
-from registry.packs.versions import SemVer
+from registry.packs.versions import SemVer, VersionError, parse_specifier, satisfies
 from registry.services import audit, decisions, faults
 from registry.services.accounts import Actor
 from registry.services.context import Registry
@@ -43,45 +53,13 @@ def submit(
 
     rate_limited=False is for the operator's own bulk import (`seed`), never for a request.
     """
-    actor.require("publish")
-
-    def refuse_existing(manifest: dict) -> None:
-        # From the manifest, before any scanning: a version already approved or pending is 409.
-        # Only for the actor's own organisations, whose pending versions they may know of.
-        if actor.may_publish_for(manifest["publisher"]):
-            with reg.db.session() as session:
-                org = session.scalar(
-                    select(Organisation).where(Organisation.slug == manifest["publisher"])
-                )
-                if org is not None:
-                    _refuse_existing(session, org, manifest["name"], manifest["version"])
-                    if rate_limited:
-                        _limit_uploads(reg, session, org)
-
-    try:
-        report = validate_upload(stream, filename, reg.limits, before_scan=refuse_existing)
-    except slots.Busy as exc:
-        raise Busy(str(exc)) from None
-    _refuse_invalid(report)
+    report = _checked_upload(reg, actor, stream, filename, rate_limited)
     manifest = report.manifest or {}
     publisher, name, version = manifest["publisher"], manifest["name"], manifest["version"]
-    if not actor.may_publish_for(publisher):
-        raise Forbidden(
-            f"Your token publishes for {', '.join(sorted(actor.organisations)) or 'no organisation'}, not {publisher}: set `publisher:` in cmspack.yaml to your organisation."
-        )
     # Held from before the first database write: check --repair, which holds it exclusively,
     # then never takes a ref being written for a crash's orphan.
-    with decisions.in_flight(reg), reg.db.session() as session:
-        org = session.scalar(select(Organisation).where(Organisation.slug == publisher))
-        if org is None:
-            raise NotFound(f"No organisation called {publisher}.")
-        _refuse_existing(session, org, name, version)
-        if rate_limited:
-            _limit_uploads(reg, session, org)
-        stored = _stored_report(report)
-        moved_from = supplier_change(session, org.id, name, manifest["supplier"])
-        if moved_from:
-            stored["flags"] = [_supplier_flag(moved_from, manifest["supplier"])]
+    with report, decisions.in_flight(reg), reg.db.session() as session:
+        org = _admit(reg, session, manifest, rate_limited)
         sub = Submission(
             publisher_id=org.id,
             name=name,
@@ -91,7 +69,7 @@ def submit(
             claim=claim_key(publisher, name, version),
             submitted_by=actor.username,
             manifest=manifest,
-            report=stored,
+            report=_checks(session, org, report),
         )
         session.add(sub)
         try:
@@ -113,6 +91,162 @@ def submit(
         )
         faults.crash_point("submit-before-commit")
     return sub
+
+
+def dry_run(reg: Registry, actor: Actor, stream: BinaryIO, filename: str) -> dict[str, Any]:
+    """Run every check `submit` runs, in the same order, and store nothing: the would-be submission.
+
+    Nothing is written to git, the database, the audit log or the index, and the upload counts
+    against no rate limit (it is checked against it, as a real upload would be).
+    """
+    report = _checked_upload(reg, actor, stream, filename, rate_limited=True)
+    manifest = report.manifest or {}
+    with report, reg.db.session() as session:
+        org = _admit(reg, session, manifest, rate_limited=True)
+        checks = _checks(session, org, report)
+        session.rollback()  # nothing was added; say so to any reader of this function
+        return {
+            "id": None,
+            "status": "dry-run",
+            "dry_run": True,
+            "publisher": manifest["publisher"],
+            "name": manifest["name"],
+            "version": manifest["version"],
+            "supplier": manifest["supplier"],
+            "submitted_by": actor.username,
+            "submitted_at": None,
+            "decided_at": None,
+            "reason": None,
+            "commit": None,
+            "checks": checks,
+            "manifest": manifest,
+            "reviews": [],
+            "reviewers": reviewers(session, manifest["supplier"]),
+        }
+
+
+def _checked_upload(
+    reg: Registry, actor: Actor, stream: BinaryIO, filename: str, rate_limited: bool
+) -> Report:
+    """The checks of an upload that need no lock: scope, validation, dependencies, publisher.
+
+    The validation slot is held only while the archive is read and scanned.
+    """
+    actor.require("publish")
+
+    def refuse_existing(manifest: dict) -> None:
+        # From the manifest, before any scanning: a version already approved or pending is 409.
+        # Only for the actor's own organisations, whose pending versions they may know of.
+        if actor.may_publish_for(manifest["publisher"]):
+            with reg.db.session() as session:
+                org = session.scalar(
+                    select(Organisation).where(Organisation.slug == manifest["publisher"])
+                )
+                if org is not None:
+                    _refuse_existing(session, org, manifest["name"], manifest["version"])
+                    if rate_limited:
+                        _limit_uploads(reg, session, org)
+
+    try:
+        report = validate_upload(stream, filename, reg.limits, before_scan=refuse_existing)
+    except slots.Busy as exc:
+        raise Busy(str(exc)) from None
+    try:
+        if report.manifest is not None:
+            with reg.db.session() as session:
+                report.problems.extend(missing_dependencies(session, report.manifest))
+        _refuse_invalid(report)
+        publisher = report.manifest["publisher"]  # type: ignore[index]  (valid: a manifest)
+        if not actor.may_publish_for(publisher):
+            raise Forbidden(
+                f"Your token publishes for {', '.join(sorted(actor.organisations)) or 'no organisation'}, not {publisher}: set `publisher:` in cmspack.yaml to your organisation."
+            )
+    except BaseException:
+        report.close()
+        raise
+    return report
+
+
+def _admit(reg: Registry, session: Session, manifest: dict, rate_limited: bool) -> Organisation:
+    """The publisher, once it exists, holds no such version already and may upload this hour."""
+    publisher = manifest["publisher"]
+    org = session.scalar(select(Organisation).where(Organisation.slug == publisher))
+    if org is None:
+        raise NotFound(f"No organisation called {publisher}.")
+    _refuse_existing(session, org, manifest["name"], manifest["version"])
+    if rate_limited:
+        _limit_uploads(reg, session, org)
+    return org
+
+
+def _checks(session: Session, org: Organisation, report: Report) -> dict:
+    """The checks a moderator sees, with the flag for a pack that changes supplier."""
+    manifest = report.manifest or {}
+    stored = _stored_report(report)
+    moved_from = supplier_change(session, org.id, manifest["name"], manifest["supplier"])
+    if moved_from:
+        stored["flags"] = [_supplier_flag(moved_from, manifest["supplier"])]
+    return stored
+
+
+def missing_dependencies(session: Session, manifest: dict) -> list[Problem]:
+    """A problem for each `depends` entry the registry has no approved version to satisfy.
+
+    As crates.io does: a pack may only depend on what the registry can serve. Entries that are
+    not written correctly are left to the manifest's own problems.
+    """
+    problems = []
+    for target, spec in (manifest.get("depends") or {}).items():
+        parts = target.split("/") if isinstance(target, str) else []
+        if len(parts) != 2 or not isinstance(spec, str):
+            continue
+        try:
+            parse_specifier(spec)
+        except VersionError:
+            continue
+        where = f"depends.{target}"
+        versions = session.scalars(
+            select(Version.version)
+            .join(Pack)
+            .join(Organisation)
+            .where(Organisation.slug == parts[0], Pack.name == parts[1])
+        ).all()
+        if not versions:
+            problems.append(
+                Problem(
+                    where,
+                    f"This registry has no pack {target}: publish it first, or remove it from `depends`.",
+                    None,
+                    "unknown-dependency",
+                )
+            )
+        elif not any(satisfies(v, spec) for v in versions):
+            newest = max(versions, key=SemVer.parse)
+            problems.append(
+                Problem(
+                    where,
+                    f'No approved version of {target} is in the range "{spec}" (the newest is {newest}): widen the range, or publish that version first.',
+                    None,
+                    "unsatisfied-dependency",
+                )
+            )
+    return problems
+
+
+def reviewers(session: Session, supplier: str) -> dict[str, Any]:
+    """Who reviews a submission for supplier: how many moderators, and their organisations."""
+    rows = session.execute(
+        select(User.id, Organisation.slug)
+        .join(ModeratorScope, ModeratorScope.user_id == User.id)
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .outerjoin(Organisation, Organisation.id == Membership.organisation_id)
+        .where(ModeratorScope.supplier == supplier)
+    ).all()
+    return {
+        "supplier": supplier,
+        "moderators": len({r[0] for r in rows}),
+        "organisations": sorted({r[1] for r in rows if r[1]}),
+    }
 
 
 def _refuse_invalid(report: Report) -> None:

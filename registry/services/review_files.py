@@ -1,5 +1,8 @@
 """A submission's files, for its publisher and its moderators, and any file as readable text.
 
+The web review pages and the API read submission files through this module alone: who may
+see them is `publish.visible_submission`'s rule, whichever door they come through.
+
 Word and Excel files are shown as the text the personal-data scan reads from them, unit by
 unit (a paragraph, a row), numbered as the scan numbers its findings, so a finding's line
 leads to the very paragraph or row.
@@ -7,12 +10,14 @@ leads to the very paragraph or row.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass, field
 from typing import Literal
 
 from registry.db.models import SubmissionStatus
-from registry.errors import NotFound
+from registry.errors import Gone, NotFound
+from registry.packs.build import BuiltArchive, build_tar_gz, build_zip
 from registry.packs.filetypes import EXCEL_EXTENSIONS, WORD_EXTENSIONS, extension, is_text_name
 from registry.packs.limits import MiB
 
@@ -86,16 +91,44 @@ def readable(path: str, data: bytes) -> Readable:
     return Readable("text", len(data), lines=data.decode("utf-8", "replace").splitlines())
 
 
-def _content(reg: Registry, actor: Actor, submission_id: int) -> dict[str, bytes]:
-    """Every file of a submission the actor may see; empty once refused content is gone."""
+@dataclass
+class Held:
+    """A submission's files as the store holds them, with what names the submission."""
+
+    publisher: str
+    name: str
+    version: str
+    status: SubmissionStatus
+    files: dict[str, bytes]
+
+
+def _held(reg: Registry, actor: Actor, submission_id: int) -> Held:
+    """Every file of a submission the actor may see; none once refused content is gone."""
     with reg.db.session() as session:
         sub = visible_submission(session, actor, submission_id)
         status, publisher, name, version = sub.status, sub.publisher.slug, sub.name, sub.version
     if status in LIVE:
-        return reg.store.submission_files(submission_id, publisher, name)
-    if status == SubmissionStatus.APPROVED:
-        return reg.store.files(publisher, name, version)
-    return {}  # rejected and withdrawn content leaves the store
+        content = reg.store.submission_files(submission_id, publisher, name)
+    elif status == SubmissionStatus.APPROVED:
+        content = reg.store.files(publisher, name, version)
+    else:
+        content = {}  # rejected and withdrawn content leaves the store
+    return Held(publisher, name, version, status, content)
+
+
+def _content(reg: Registry, actor: Actor, submission_id: int) -> dict[str, bytes]:
+    return _held(reg, actor, submission_id).files
+
+
+def _present(reg: Registry, actor: Actor, submission_id: int) -> Held:
+    """The submission's files; 410 once a reject or withdrawal has removed them."""
+    held = _held(reg, actor, submission_id)
+    if held.status not in LIVE and held.status != SubmissionStatus.APPROVED:
+        raise Gone(
+            f"Submission {submission_id} was {held.status}: its files have been removed from the "
+            "registry. The publisher keeps their own copy."
+        )
+    return held
 
 
 def files(reg: Registry, actor: Actor, submission_id: int) -> list[dict]:
@@ -112,3 +145,58 @@ def read(reg: Registry, actor: Actor, submission_id: int, path: str) -> tuple[by
     if found is None:
         raise NotFound(f"Submission {submission_id} has no file {path[:200]}.")
     return found, readable(path, found)
+
+
+def file_type(path: str) -> str:
+    """What kind of file a name says it is: text, word, excel or binary."""
+    ext = extension(path)
+    if ext in WORD_EXTENSIONS:
+        return "word"
+    if ext in EXCEL_EXTENSIONS:
+        return "excel"
+    return "text" if is_text_name(path) else "binary"
+
+
+def listing(reg: Registry, actor: Actor, submission_id: int) -> list[dict]:
+    """Every file of a submission with its size, SHA-256 and type; 410 once removed."""
+    held = _present(reg, actor, submission_id)
+    return [
+        {
+            "path": path,
+            "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "type": file_type(path),
+        }
+        for path, data in sorted(held.files.items())
+    ]
+
+
+@dataclass
+class RawFile:
+    """One file's bytes as stored, and whether it is served as text."""
+
+    data: bytes
+    is_text: bool
+
+
+def raw(reg: Registry, actor: Actor, submission_id: int, path: str) -> RawFile:
+    """One file of a submission byte for byte, DOCX and XLSX included; 410 once removed."""
+    found = _present(reg, actor, submission_id).files.get(path)
+    if found is None:
+        raise NotFound(f"Submission {submission_id} has no file {path[:200]}.")
+    return RawFile(found, is_text_name(path))
+
+
+@dataclass
+class SubmissionArchive:
+    """A submission's files as one archive, and the name to save it under."""
+
+    built: BuiltArchive
+    filename: str
+
+
+def archive(reg: Registry, actor: Actor, submission_id: int, fmt: str = "zip") -> SubmissionArchive:
+    """The submission as a zip or tar.gz, built as `cmsreg build` builds it; 410 once removed."""
+    held = _present(reg, actor, submission_id)
+    built = build_zip(held.files) if fmt == "zip" else build_tar_gz(held.files)
+    return SubmissionArchive(built, f"{held.name}-{held.version}-submission-{submission_id}.{fmt}")

@@ -8,15 +8,18 @@ crash between commit and drain leaves the row queued for the next drain (or `rei
 
 from __future__ import annotations
 
-import fcntl
 import logging
+import math
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from filelock import FileLock, Timeout
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from registry.db.models import Organisation, Pack, SearchQueue, Version
+from registry.errors import Unavailable
 from registry.packs.filetypes import is_text_name
 from registry.packs.versions import SemVer
 
@@ -30,15 +33,27 @@ def enqueue(session: Session, publisher: str, name: str) -> None:
 
 
 @contextmanager
-def writer_lock(reg):
-    """One index writer across processes (gunicorn workers, commands)."""
-    path = Path(reg.settings["INSTANCE"]) / "index.lock"
-    with path.open("a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+def writer_lock(reg) -> Iterator[None]:
+    """One index writer across processes (gunicorn workers, commands), waiting a bounded time.
+
+    Raises Unavailable (503 with Retry-After) after CMSREG_SEARCH_LOCK_TIMEOUT seconds: a
+    `reindex` holds the lock throughout, and a request must not wait for it without end.
+    """
+    timeout = float(reg.settings["SEARCH_LOCK_TIMEOUT"])
+    lock = FileLock(Path(reg.settings["INSTANCE"]) / "index.lock", timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise Unavailable(
+            f"The search index is busy: another writer (an index update or `cmsreg-server "
+            f"reindex`) held its lock for more than {timeout:g} s. Any change you made is "
+            "saved and queued, and will be searchable after the next index update.",
+            retry_after=max(1, math.ceil(timeout)),
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def drain(reg) -> int:
@@ -65,6 +80,18 @@ def drain(reg) -> int:
                     reg.search.index(docs)
                 session.execute(delete(SearchQueue).where(SearchQueue.id.in_([r.id for r in rows])))
                 done += len(packs)
+
+
+def drain_after_decision(reg) -> None:
+    """Index what a committed decision queued; a busy index leaves it queued, never undoes it.
+
+    The decision is already saved: answering 503 would tell the moderator or publisher it failed,
+    and their retry would meet a 409. The queue row stays for the next index update.
+    """
+    try:
+        drain(reg)
+    except Unavailable as exc:
+        log.warning("search index busy; the change stays queued for the next update: %s", exc)
 
 
 def latest_version(versions: list[Version]) -> Version | None:
@@ -109,6 +136,10 @@ def build_document(reg, session: Session, publisher: str, name: str) -> dict | N
         "practice_models": list(m.get("practice_models") or []),
         "organisation_structures": list(m.get("organisation_structures") or []),
         "kinds": list(m.get("kinds") or []),
+        "statutory_returns": [r["id"] for r in m.get("statutory_returns") or []],
+        "return_years": sorted(
+            {y for r in m.get("statutory_returns") or [] for y in r.get("years") or []}
+        ),
         "licence": m.get("licence", ""),
         "updated_at": version.approved_at,
         "downloads": sum(v.downloads for v in pack.versions),

@@ -16,6 +16,7 @@ from registry.errors import RegistryError
 from registry.packs.archive import read_pack
 from registry.packs.build import build_zip
 from registry.packs.manifest import MANIFEST_NAME
+from registry.packs.versions import SemVer
 from registry.packs.vocabulary import load_vocabularies
 from registry.services import accounts, moderation, publish
 from registry.services.accounts import Actor
@@ -51,8 +52,7 @@ def seed(reg: Registry, content_repo: Path | None = None, log=print) -> tuple[in
         suppliers=frozenset(load_vocabularies()["supplier"].slugs),
     )
     published = skipped = 0
-    for manifest_path in sorted(root.glob(f"*/*/{MANIFEST_NAME}")):
-        folder = manifest_path.parent
+    for folder in publishing_order(root):
         pack = read_pack(folder, reg.limits)
         meta = yaml.safe_load(pack.files[MANIFEST_NAME])
         if _approved(reg, meta["publisher"], meta["name"], str(meta["version"])):
@@ -84,6 +84,35 @@ def seed(reg: Registry, content_repo: Path | None = None, log=print) -> tuple[in
         log(f"seeded {meta['publisher']}/{meta['name']} {meta['version']}")
         published += 1
     return published, skipped
+
+
+def publishing_order(root: Path) -> list[Path]:
+    """The example pack folders, each after the packs it depends on, older versions first.
+
+    The registry refuses a dependency it does not have, so a pack's dependencies are seeded
+    before it; a cycle, or a dependency outside content_repo/, is left for `submit` to refuse.
+    """
+    packs: dict[str, list[tuple[SemVer, Path, dict]]] = {}
+    for manifest_path in sorted(root.glob(f"*/*/{MANIFEST_NAME}")):
+        meta = yaml.safe_load(manifest_path.read_text(encoding="utf-8")) or {}
+        key = f"{meta.get('publisher')}/{meta.get('name')}"
+        version = SemVer.parse(str(meta.get("version")))
+        packs.setdefault(key, []).append((version, manifest_path.parent, meta))
+    order: list[Path] = []
+    done: set[str] = set()
+
+    def visit(key: str, seen: tuple[str, ...]) -> None:
+        if key in done or key in seen or key not in packs:
+            return
+        for entry in packs[key]:
+            for target in entry[2].get("depends") or {}:
+                visit(target, (*seen, key))
+        done.add(key)
+        order.extend(folder for _, folder, _ in sorted(packs[key], key=lambda e: e[0]))
+
+    for key in sorted(packs):
+        visit(key, ())
+    return order
 
 
 def _approved(reg: Registry, publisher: str, name: str, version: str) -> bool:

@@ -15,7 +15,7 @@ from registry.db.models import Organisation, Submission, SubmissionStatus
 from registry.errors import Forbidden
 from registry.services.accounts import Actor
 from registry.services.context import Registry
-from registry.services.publish import get_submission, visible_submission
+from registry.services.publish import get_submission, reviewers, visible_submission
 
 MAX_PER_PAGE = 100
 SORTS = ("newest", "oldest")
@@ -27,6 +27,9 @@ def queue(
     *,
     status: str | None = None,
     supplier: str | None = None,
+    publisher: str | None = None,
+    name: str | None = None,
+    version: str | None = None,
     sort: str = "newest",
     page: int = 1,
     per_page: int = 50,
@@ -42,6 +45,13 @@ def queue(
         query = query.where(Submission.status == SubmissionStatus(status))
     if supplier:
         query = query.where(Submission.supplier == supplier)
+    # One pack's (or one version's) submissions: how `cmsreg review` finds PUBLISHER/NAME@VERSION.
+    if publisher:
+        query = query.where(Organisation.slug == publisher)
+    if name:
+        query = query.where(Submission.name == name)
+    if version:
+        query = query.where(Submission.version == version)
     order = Submission.id.asc() if sort == "oldest" else Submission.id.desc()
     query = query.order_by(order).offset((page - 1) * per_page).limit(per_page)
     with reg.db.session() as session:
@@ -79,6 +89,13 @@ def after_decision(reg: Registry, submission_id: int) -> dict[str, Any]:
     """A submission as it stands after its actor's own decision (which checked who they are)."""
     with reg.db.session() as session:
         return as_dict(get_submission(session, submission_id))
+
+
+def after_submit(reg: Registry, submission_id: int) -> dict[str, Any]:
+    """A new submission as its publisher sees it, with who will review it."""
+    with reg.db.session() as session:
+        sub = get_submission(session, submission_id)
+        return {**as_dict(sub), "reviewers": reviewers(session, sub.supplier)}
 
 
 def as_dict(sub: Submission) -> dict[str, Any]:

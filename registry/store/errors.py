@@ -21,3 +21,7 @@ class InvalidRef(StoreError, ValueError):
 
 class Busy(StoreError):
     """Another writer held the store's lock for longer than the caller was willing to wait."""
+
+    def __init__(self, message: str, *, retry_after: int = 2):
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds; sent to HTTP clients as Retry-After

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+
+from cachetools import LRUCache
 
 from registry.packs.build import sha256_hex
 
@@ -31,7 +33,7 @@ from .names import (
     tag_ref,
     version_key,
 )
-from .objects import FILE_MODES, parse_headers
+from .objects import FILE_MODES
 from .repo import DEFAULT_IDENTITY, Repository
 
 
@@ -66,7 +68,9 @@ class StoreReader:
         self.archives = ArchiveCache(folder)
         # File listings by tree id: a tree never changes, and hashing every file of a version
         # on each GET of its page would cost more than the request itself.
-        self._listings: OrderedDict[str, list[FileInfo]] = OrderedDict()
+        # Shared by a worker's threads, so every use holds the lock (cachetools is not thread-safe).
+        self._listings: LRUCache[str, tuple[FileInfo, ...]] = LRUCache(LISTING_CACHE_SIZE)
+        self._listings_lock = threading.Lock()
 
     def close(self) -> None:
         """Stop the git reader process; the store can be used again afterwards."""
@@ -112,24 +116,21 @@ class StoreReader:
     def _version(self, publisher: str, name: str, version: str) -> _Version:
         publisher, name = check_pack(publisher, name)
         ref = tag_ref(publisher, name, check_version(version))
-        obj = self.repo.db.read(ref) if self.repo.exists() else None
+        found = self.repo.resolve_kind(ref)
         # Only annotated tags are versions; reconcile() reports any other tag as unknown.
-        if obj is None or obj.kind != "tag":
+        if found is None or found[1] != "tag":
             raise NotFound(f"{publisher}/{name} has no approved version {version}")
-        commit = parse_headers(obj.data)[0]["object"][0]
+        commit = self.repo.read_tag(found[0]).object.hexsha
         tree = self.repo.pack_tree(commit, publisher, name)
         if tree is None:
             raise StoreError(f"tag {ref} names a commit without packs/{publisher}/{name}")
-        return _Version(obj.oid, commit, tree)
+        return _Version(found[0], commit, tree)
 
     def tag_info(self, publisher: str, name: str, version: str) -> TagInfo:
         """Return the tag of an approved version: commit, tree, tagger, time and approval record."""
         found = self._version(publisher, name, version)
-        data = self.repo.db.read_kind(found.tag_object, "tag")
-        fields, message = parse_headers(data)
-        ident = fields["tagger"][0]
-        who, _, stamp = ident.rpartition("> ")
-        seconds = int(stamp.split()[0])
+        tag = self.repo.read_tag(found.tag_object)
+        message = tag.message
         approver, note, submission_id = parse_approval(message)
         return TagInfo(
             publisher,
@@ -139,8 +140,8 @@ class StoreReader:
             found.tag_object,
             found.commit,
             found.tree,
-            who + ">",
-            datetime.fromtimestamp(seconds, UTC),
+            f"{tag.tagger.name} <{tag.tagger.email}>",
+            datetime.fromtimestamp(tag.tagged_date, UTC),
             message,
             approver,
             note,
@@ -158,16 +159,16 @@ class StoreReader:
     def list_files(self, publisher: str, name: str, version: str) -> list[FileInfo]:
         """Return every file of a version with its size and the SHA-256 of its content."""
         tree = self._version(publisher, name, version).tree
-        if tree in self._listings:
-            self._listings.move_to_end(tree)
-            return list(self._listings[tree])
-        listing = []
-        for path, oid in sorted(trees.walk_files(self.repo.db, tree).items()):
-            data = self._blob(oid)
-            listing.append(FileInfo(path, len(data), sha256_hex(data)))
-        self._listings[tree] = listing
-        if len(self._listings) > LISTING_CACHE_SIZE:
-            self._listings.popitem(last=False)
+        with self._listings_lock:
+            listing = self._listings.get(tree)
+        if listing is None:
+            found = []
+            for path, oid in sorted(trees.walk_files(self.repo.db, tree).items()):
+                data = self._blob(oid)
+                found.append(FileInfo(path, len(data), sha256_hex(data)))
+            listing = tuple(found)
+            with self._listings_lock:
+                self._listings[tree] = listing
         return list(listing)
 
     def read_file(self, publisher: str, name: str, version: str, path: str) -> bytes:

@@ -22,7 +22,6 @@ from .names import (
     parse_tag_ref,
     version_key,
 )
-from .objects import parse_headers
 
 if TYPE_CHECKING:
     from .reader import StoreReader
@@ -103,7 +102,7 @@ def build_report(reader: StoreReader) -> ReconcileReport:
     finished = []
     for sub in reader.submissions():
         for tag_object in tag_rows.get((sub.publisher, sub.name), []):
-            message = parse_headers(repo.db.read_kind(tag_object, "tag"))[1]
+            message = repo.read_tag(tag_object).message
             if parse_approval(message)[2] == sub.submission_id:
                 finished.append(sub)
                 break

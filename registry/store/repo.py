@@ -1,27 +1,36 @@
-"""The repository handle: a bare repository, its objects, its refs and its write lock.
+"""The repository handle: a bare repository (a GitPython `git.Repo`), its refs and its locks.
 
-Reads go through one long-lived `git cat-file --batch`; ref changes go through
+Reads go through GitPython's long-lived `git cat-file`; ref changes go through
 `git update-ref --stdin` as one compare-and-swap transaction. Every name passed to git here is
-an object id or a ref name built from checked parts; close() (or `with`) stops the reader.
+an object id or a ref name built from checked parts; close() (or `with`) stops the readers.
+Each process opens its own `git.Repo` on first use, so a forked worker never shares the
+parent's cat-file pipes.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+
+import git
+from gitdb.util import hex_to_bin
 
 from . import trees
 from .errors import Conflict, StoreError
-from .gitproc import GitFailed, run_git
-from .lock import exclusive, shared
+from .gitproc import GitFailed, init_bare, open_repo, run
+from .lock import exclusive, shared, sole
 from .names import LEGACY_SUBMISSION_PREFIX, MAIN_REF, OID_RE, SUBMISSION_PREFIX
-from .objects import ObjectDB, format_commit, format_ident, format_tag, parse_headers
+from .objects import ObjectDB
 
 ZERO_OID = "0" * 40
+TEMP_OBJECT_MIN_AGE = 3600.0  # seconds: a half-written object this old belongs to a dead writer
 DEFAULT_IDENTITY = ("cmsreg registry", "registry@cmsreg.invalid")
 # Refs the store builds: no spaces, no "..", nothing git would read as a revision expression.
 _SAFE_REF = re.compile(r"refs/(?:[A-Za-z0-9][A-Za-z0-9.+-]*/)*[A-Za-z0-9][A-Za-z0-9.+-]*/?")
@@ -71,7 +80,29 @@ class Repository:
         self.objects_lock_path = self.path.with_name(self.path.name + ".objects.lock")
         self.identity = identity
         self.lock_timeout = lock_timeout
-        self.db = ObjectDB(self.path)
+        self._handle: git.Repo | None = None
+        self._pid = 0
+        self._opening = threading.Lock()
+
+    @property
+    def handle(self) -> git.Repo:
+        """This process's `git.Repo` of the store, opened on first use."""
+        handle = self._handle
+        if handle is not None and self._pid == os.getpid():
+            return handle
+        with self._opening:
+            if self._handle is not None and self._pid != os.getpid():
+                _forget_inherited(self._handle)
+                self._handle = None
+            if self._handle is None:
+                self._handle = open_repo(self.path, self.identity)
+                self._pid = os.getpid()
+            return self._handle
+
+    @property
+    def db(self) -> ObjectDB:
+        """The object database: cat-file reads, in-process loose writes."""
+        return self.handle.odb
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -86,8 +117,7 @@ class Repository:
             if not self.exists():
                 if self.path.exists() and any(self.path.iterdir()):
                     raise StoreError(f"{self.path} exists and is not a git repository")
-                self.path.mkdir(exist_ok=True)
-                self.git("init", "--bare", "--quiet", "--initial-branch=main")
+                init_bare(self.path, self.identity)
             for key, value in REPO_CONFIG:
                 self.git("config", key, value)
             self.git("symbolic-ref", "HEAD", MAIN_REF)
@@ -105,8 +135,13 @@ class Repository:
             self.update_refs(changes)
 
     def close(self) -> None:
-        """Stop the reader process."""
-        self.db.close()
+        """Stop the reader processes; the next use opens the repository again."""
+        with self._opening:
+            handle, self._handle = self._handle, None
+            if handle is not None and self._pid == os.getpid():
+                handle.close()
+            elif handle is not None:
+                _forget_inherited(handle)
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -115,12 +150,9 @@ class Repository:
         with exclusive(self.lock_path, self.lock_timeout):
             yield
 
-    def git(self, *args: str, stdin: bytes = b"") -> bytes:
-        """Run git with fixed arguments against this repository."""
-        # Reflog entries carry a committer: the registry's, not whoever runs the server.
-        name, email = self.identity
-        ident = {"GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
-        return run_git(self.path, args, stdin, ident)
+    def git(self, command: str, *args: str, stdin: bytes | None = None) -> bytes:
+        """Run a git command with fixed arguments (never user text) against this repository."""
+        return run(self.handle, command, *args, stdin=stdin)
 
     # -- refs ---------------------------------------------------------------------------------
 
@@ -130,8 +162,12 @@ class Repository:
             return None
         # cat-file would also try refs/tags/<ref> etc. if the exact ref is missing; the store
         # never creates refs of those shapes, so a miss stays a miss.
-        obj = self.db.read(_safe_ref(ref))
-        return obj.oid if obj else None
+        found = self.db.resolve(_safe_ref(ref))
+        return found[0] if found else None
+
+    def resolve_kind(self, ref: str) -> tuple[str, str] | None:
+        """Return (object id, type) of what ref names, or None when the ref does not exist."""
+        return self.db.resolve(_safe_ref(ref)) if self.exists() else None
 
     def refs(self, prefix: str) -> list[RefRow]:
         """Return every ref under prefix (a ref folder the store built, e.g. refs/tags/a/b/)."""
@@ -169,19 +205,47 @@ class Repository:
 
     def read_commit(self, oid: str) -> Commit:
         """Return the commit oid."""
-        fields, message = parse_headers(self.db.read_kind(oid, "commit"))
-        return Commit(oid, fields["tree"][0], tuple(fields.get("parent", ())), message)
+        found = self.db.resolve(oid)
+        if found is None or found[1] != "commit":
+            raise StoreError(f"object {oid} should be a commit but is {found and found[1]}")
+        commit = git.Commit(self.handle, hex_to_bin(oid))
+        parents = tuple(p.hexsha for p in commit.parents)
+        return Commit(oid, commit.tree.hexsha, parents, str(commit.message))
 
-    def _ident(self) -> str:
-        return format_ident(*self.identity, int(time.time()))
+    def read_tag(self, oid: str) -> git.TagObject:
+        """Return the annotated tag oid (GitPython reads it on first use of a field)."""
+        found = self.db.resolve(oid)
+        if found is None or found[1] != "tag":
+            raise StoreError(f"object {oid} should be a tag but is {found and found[1]}")
+        return git.TagObject(self.handle, hex_to_bin(oid))
+
+    def _actor(self) -> tuple[git.Actor, datetime]:
+        name, email = self.identity
+        return git.Actor(name, email), datetime.fromtimestamp(int(time.time()), UTC)
 
     def write_commit(self, tree: str, parents: list[str], message: str) -> str:
         """Write a commit by the registry's identity and return its id."""
-        return self.db.write("commit", format_commit(tree, parents, self._ident(), message))
+        actor, when = self._actor()
+        commit = git.Commit.create_from_tree(
+            self.handle,
+            git.Tree(self.handle, hex_to_bin(tree)),
+            message,
+            parent_commits=[git.Commit(self.handle, hex_to_bin(p)) for p in parents],
+            head=False,
+            author=actor,
+            committer=actor,
+            author_date=when,
+            commit_date=when,
+        )
+        return commit.hexsha
 
     def write_tag(self, target: str, tag_name: str, message: str) -> str:
-        """Write an annotated tag object for commit target and return its id."""
-        return self.db.write("tag", format_tag(target, tag_name, self._ident(), message))
+        """Write an annotated tag object for commit target and return its id (`git mktag`)."""
+        actor, when = self._actor()
+        tagger = f"{actor.name} <{actor.email}> {int(when.timestamp())} +0000"
+        # GitPython has no writer for tag objects: git mktag checks the text and writes it.
+        text = f"object {target}\ntype commit\ntag {tag_name}\ntagger {tagger}\n\n{message}"
+        return self.git("mktag", stdin=text.encode("utf-8")).decode("ascii").strip()
 
     def pack_tree(self, commit: str, publisher: str, name: str) -> str | None:
         """Return the tree of packs/<publisher>/<name> in commit, or None when absent."""
@@ -223,11 +287,32 @@ class Repository:
         them (a submission's blobs) hold the objects lock, shared, so none is pruned mid-write.
         """
         # The objects lock first, as a submission takes them: the reverse order could deadlock.
-        with exclusive(self.objects_lock_path, self.lock_timeout), self.writing():
+        with sole(self.objects_lock_path, self.lock_timeout, "the content store"), self.writing():
             self.git("reflog", "expire", "--expire-unreachable=now", "--all")
             self.git("gc", "--quiet", "--prune=now")
+            self.handle.git.clear_cache()  # cat-file may hold packs that gc has just replaced
+            # gitdb writes an object to objects/obj* before renaming it; git's own gc only
+            # knows its tmp_* names, so a writer's crash leftovers are removed here.
+            cutoff = time.time() - TEMP_OBJECT_MIN_AGE
+            for leftover in (self.path / "objects").glob("obj*"):
+                if leftover.is_file() and leftover.stat().st_mtime < cutoff:
+                    leftover.unlink(missing_ok=True)
 
     def size(self) -> int:
         """Bytes the repository's objects take on disk."""
         objects = self.path / "objects"
         return sum(f.stat().st_size for f in objects.rglob("*") if f.is_file())
+
+
+def _forget_inherited(handle: git.Repo) -> None:
+    """Drop a `git.Repo` a forked child inherited, without stopping the parent's cat-file."""
+    runner = handle.git
+    for name in ("cat_file_all", "cat_file_header"):
+        cmd = getattr(runner, name, None)
+        if cmd is not None:
+            # The child's copies of the pipes close; the process is the parent's, left running.
+            for stream in (cmd.proc.stdin, cmd.proc.stdout, cmd.proc.stderr):
+                if stream is not None:
+                    stream.close()
+            cmd.proc = None
+            setattr(runner, name, None)

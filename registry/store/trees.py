@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Protocol, runtime_checkable
 
+from gitdb.util import bin_to_hex, hex_to_bin
+
 from .errors import InvalidRef, StoreError
 from .names import check_path
 from .objects import BLOB_MODE, FILE_MODES, TREE_MODE, ObjectDB, TreeEntry
@@ -69,9 +71,9 @@ def write_folder(db: ObjectDB, folder: Folder) -> str:
     entries: list[TreeEntry] = []
     for name, value in folder.items():
         if isinstance(value, dict):
-            entries.append((TREE_MODE, name.encode(), bytes.fromhex(write_folder(db, value))))
+            entries.append((hex_to_bin(write_folder(db, value)), TREE_MODE, name))
         else:
-            entries.append((BLOB_MODE, name.encode(), bytes.fromhex(write_blob(db, value))))
+            entries.append((hex_to_bin(write_blob(db, value)), BLOB_MODE, name))
     return db.write_tree(entries)
 
 
@@ -82,17 +84,16 @@ def write_blob(db: ObjectDB, content: FileContent) -> str:
     return db.write_stream("blob", content.size, content.chunks())
 
 
-def entry_at(db: ObjectDB, tree: str, parts: list[str]) -> tuple[bytes, str] | None:
+def entry_at(db: ObjectDB, tree: str, parts: list[str]) -> tuple[int, str] | None:
     """Return (mode, id) of the entry at parts below tree, or None when the path is absent."""
     current = (TREE_MODE, tree)
     for part in parts:
         if current[0] != TREE_MODE:
             return None
-        wanted = part.encode()
-        found = next((e for e in db.read_tree(current[1]) if e[1] == wanted), None)
+        found = next((e for e in db.read_tree(current[1]) if e[2] == part), None)
         if found is None:
             return None
-        current = (found[0], found[2].hex())
+        current = (found[1], bin_to_hex(found[0]).decode("ascii"))
     return current
 
 
@@ -109,16 +110,18 @@ def replace_tree(
 
     Every other entry keeps its id, so only the trees on the path are rewritten.
     """
-    entries = db.read_tree(root) if root else []
-    name = parts[0].encode()
-    kept = [e for e in entries if e[1] != name]
+    entries = db.read_tree(root) if root else ()
+    name = parts[0]
+    kept = [e for e in entries if e[2] != name]
     if len(parts) == 1:
         child = new_tree
     else:
-        old = next((e for e in entries if e[1] == name and e[0] == TREE_MODE), None)
-        child = replace_tree(db, old[2].hex() if old else None, parts[1:], new_tree)
+        old = next((e for e in entries if e[2] == name and e[1] == TREE_MODE), None)
+        child = replace_tree(
+            db, bin_to_hex(old[0]).decode("ascii") if old else None, parts[1:], new_tree
+        )
     if child is not None:
-        kept.append((TREE_MODE, name, bytes.fromhex(child)))
+        kept.append((hex_to_bin(child), TREE_MODE, name))
     return db.write_tree(kept) if kept else None
 
 
@@ -133,12 +136,12 @@ def replace_pack(
 def walk_files(db: ObjectDB, tree: str, prefix: str = "") -> dict[str, str]:
     """Return {path: blob id} for every file below tree."""
     found: dict[str, str] = {}
-    for mode, name, binsha in db.read_tree(tree):
-        path = prefix + name.decode("utf-8", "surrogateescape")
+    for binsha, mode, name in db.read_tree(tree):
+        path = prefix + name
         if mode == TREE_MODE:
-            found.update(walk_files(db, binsha.hex(), path + "/"))
+            found.update(walk_files(db, bin_to_hex(binsha).decode("ascii"), path + "/"))
         elif mode in FILE_MODES:
-            found[path] = binsha.hex()
+            found[path] = bin_to_hex(binsha).decode("ascii")
         else:
             raise StoreError(f"{path} in the content repository is neither a file nor a folder")
     return found
@@ -147,7 +150,7 @@ def walk_files(db: ObjectDB, tree: str, prefix: str = "") -> dict[str, str]:
 def subfolders(db: ObjectDB, tree: str) -> dict[str, str]:
     """Return {name: tree id} of the folders directly below tree."""
     return {
-        name.decode("utf-8", "surrogateescape"): binsha.hex()
-        for mode, name, binsha in db.read_tree(tree)
+        name: bin_to_hex(binsha).decode("ascii")
+        for binsha, mode, name in db.read_tree(tree)
         if mode == TREE_MODE
     }

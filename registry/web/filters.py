@@ -19,6 +19,7 @@ FACET_VOCABULARY = {
     "practice_model": "practice_model",
     "organisation_structure": "organisation_structure",
     "kind": "kind",
+    "statutory_return": "statutory_return",
     "licence": "licence",
     "organisation_type": "organisation_type",
 }
@@ -29,6 +30,7 @@ FACET_TITLES = {
     "service_area": "Service area",
     "organisation_structure": "Organisation structure",
     "kind": "Kind of artefact",
+    "statutory_return": "Statutory return",
     "publisher": "Publisher",
     "licence": "Licence",
 }

@@ -22,6 +22,7 @@ FACET_ORDER = (
     "service_area",
     "organisation_structure",
     "kind",
+    "statutory_return",
     "publisher",
     "licence",
 )

@@ -445,6 +445,7 @@ def test_chunked_upload_within_the_limit_is_read(registry_with) -> None:
     small = registry_with(SMALL)
     files = {"cmspack.yaml": SIBLINGS["cmspack.yaml"].replace(b"hertfordshire", b"cornwall")}
     files["README.md"] = README
+    files["config/steps.xml"] = SIBLINGS["config/steps.xml"]
     data = build_zip(files).data
     boundary = "cmsreg-boundary"
     payload = (

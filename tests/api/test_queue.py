@@ -74,3 +74,16 @@ def test_the_queue_filters_sorts_and_pages(client, queue_world):
     second = listed(client, lcs, "?status=pending&sort=oldest&per_page=3&page=2")
     assert first + second == pending and len(first) == 3
     assert listed(client, lcs, "?page=9") == []
+
+
+def test_the_queue_narrows_to_one_pack_or_version(client, queue_world):
+    """publisher, name and version pick one pack's submissions, still only those you may see."""
+    tokens, ids = queue_world
+    lcs = tokens["lcs"]
+    one = "?publisher=hertfordshire&name=family-safeguarding-cp-workflow"
+    herts = [ids[k] for k in ("herts-1.0.0", "herts-1.1.0", "herts-1.2.0", "herts-1.3.0")]
+    assert listed(client, lcs, one) == sorted(herts, reverse=True)
+    assert listed(client, lcs, one + "&version=1.2.0") == [ids["herts-1.2.0"]]
+    assert listed(client, lcs, "?publisher=kent") == [ids["kent"]]
+    assert listed(client, tokens["mosaic"], one) == []  # not theirs to see
+    assert listed(client, lcs, one + "&version=9.9.9") == []

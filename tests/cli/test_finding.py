@@ -183,6 +183,14 @@ def test_show_bad_reference_is_a_usage_error(cmsreg, ref):
     assert "PUBLISHER/NAME" in out.output
 
 
+def test_every_filter_of_the_api_is_an_option():
+    """The CLI offers exactly the search filters the API accepts."""
+    from cli.finding import FILTERS
+    from registry.services.discovery import FACETS
+
+    assert {name for name, _, _ in FILTERS} == set(FACETS)
+
+
 # -- diff -------------------------------------------------------------------------------------
 
 

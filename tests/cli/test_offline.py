@@ -175,3 +175,46 @@ def test_importing_the_cli_does_not_import_the_server():
     code = "import sys, cli.main; bad = [m for m in ('flask', 'sqlalchemy', 'git', 'whoosh') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_init_placeholders_and_a_pack_without_artefacts_are_problems(
+    tmp_path: Path, runner: CliRunner
+):
+    folder = tmp_path / "triage"
+    flags = [f for f in INIT_FLAGS if f not in ("hertfordshire", "csc-systems@example.gov.uk")]
+    flags = [f for f in flags if f not in ("--publisher", "--maintainer-email")]
+    assert runner.invoke(cli, ["init", str(folder), *flags]).exit_code == 0
+    for path in ("config/README.md", "docs/installation.md"):
+        (folder / path).unlink()
+    result = runner.invoke(cli, ["validate", "--json", str(folder)])
+    assert result.exit_code == 1, result.output
+    problems = {(p["where"], p["code"]) for p in json.loads(result.output)["problems"]}
+    assert problems == {
+        ("publisher", "placeholder"),
+        ("maintainers[0].email", "placeholder"),
+        ("config/", "no-artefacts"),
+    }
+
+
+def test_validate_reads_at_80_columns_with_long_paths(demo: Path, runner: CliRunner):
+    deep = "config/children-social-care-front-door/multi-agency-safeguarding-hub-contacts"
+    path = f"{deep}/contact-and-referral-records-exported-from-the-case-management-system.csv"
+    rows = "".join(f"{i},Team {i},SW1A {i}AA\n" for i in range(1, 4))
+    (demo / path).parent.mkdir(parents=True)
+    (demo / path).write_text("id,team,postcode\n" + rows + "9,Child,943 476 5919\n")
+    (demo / "config" / "a.csv").write_text("id,postcode\n1,SW1A 1AA\n")
+    tool = f"{deep}/install-the-multi-agency-safeguarding-hub-contact-form-templates.exe"
+    (demo / tool).write_bytes(b"x")
+    result = runner.invoke(cli, ["validate", str(demo)], env={"COLUMNS": "80"})
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    # Every finding names its whole file and line, on one line.
+    for line_number in (2, 3, 4, 5):
+        assert sum(f"{path}:{line_number}" in line for line in lines) == 1
+    assert sum("config/a.csv:2" in line for line in lines) == 1
+    assert f"  {tool}" in lines  # a problem's place, whole, on a line of its own
+    # The advice of each rule once, however many findings it has.
+    assert sum("Looks like a UK postcode" in line for line in lines) == 1
+    assert sum("Looks like an NHS number" in line for line in lines) == 1
+    # Everything but the lines that carry a path fits in 80 columns.
+    assert all(len(line) <= 80 for line in lines if "config/" not in line)

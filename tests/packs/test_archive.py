@@ -446,7 +446,7 @@ def test_folder_symlinks_and_special_files_are_refused(tmp_path: Path) -> None:
     root = tmp_path / "pack"
     write_folder(root, SIBLINGS)
     (tmp_path / "secret.txt").write_text("secret")
-    (root / "config").mkdir()
+    (root / "config").mkdir(exist_ok=True)
     (root / "config" / "link.txt").symlink_to(tmp_path / "secret.txt")
     (root / "docs").symlink_to(tmp_path, target_is_directory=True)
     os.mkfifo(root / "config" / "pipe")

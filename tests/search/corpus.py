@@ -30,6 +30,7 @@ def pack(
     updated: str = "2025-01-15",
     downloads: int = 10,
     version: str = "1.0.0",
+    returns: dict[str, list[str]] | None = None,
 ) -> SearchDocument:
     """Return a SearchDocument with the defaults most packs share."""
     publisher, name = key.split("/")
@@ -49,6 +50,8 @@ def pack(
         practice_models=list(practice_models),
         organisation_structures=list(structures),
         kinds=list(kinds),
+        statutory_returns=list(returns or {}),
+        return_years=sorted({y for years in (returns or {}).values() for y in years}),
         licence=licence,
         updated_at=datetime.fromisoformat(updated).replace(tzinfo=UTC),
         downloads=downloads,

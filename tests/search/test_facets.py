@@ -155,3 +155,43 @@ def test_missing_optional_text_is_accepted(tmp_path: Path) -> None:
     (result,) = engine.search("pathway plan")["results"]
     assert result["practice_models"] == []
     engine.close()
+
+
+def test_statutory_return_filter_and_collection_year(tmp_path: Path):
+    """A return's alias filters ("903"), and its collection year ranks the pack right for it first."""
+    from tests.search.corpus import pack
+
+    docs = [
+        pack(
+            "kent/cla-903-extract",
+            "CLA return extract",
+            "Episodes for the 903.",
+            "Checks.",
+            returns={"ssda903": ["2025-26"]},
+        ),
+        pack(
+            "essex/cla-903-extract",
+            "CLA return extract",
+            "Episodes for the 903.",
+            "Checks.",
+            returns={"ssda903": ["2026-27"]},
+        ),
+        pack(
+            "devon/cin-census-extract",
+            "CIN census extract",
+            "Referrals.",
+            "Checks.",
+            returns={"cin-census": ["2026-27"]},
+        ),
+    ]
+    engine = WhooshEngine(tmp_path / "index")
+    try:
+        engine.index(docs)
+        assert keys(engine.search("903 2026-27"))[0] == "essex/cla-903-extract"
+        assert keys(engine.search("903 2025-26"))[0] == "kent/cla-903-extract"
+        only = engine.search("", filters={"statutory_return": ["903"]})
+        assert sorted(keys(only)) == ["essex/cla-903-extract", "kent/cla-903-extract"]
+        assert only["facets"]["statutory_return"] == {"cin-census": 1, "ssda903": 2}
+        assert only["results"][0]["statutory_returns"] == ["ssda903"]
+    finally:
+        engine.close()

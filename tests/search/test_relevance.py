@@ -8,6 +8,7 @@ import pytest
 
 from registry.search import WhooshEngine
 from tests.search.conftest import keys
+from tests.search.corpus import pack
 
 # (query as typed, the pack that must come first)
 FIRST = [
@@ -49,12 +50,26 @@ def test_the_right_pack_comes_first(engine: WhooshEngine, q: str, expected: str)
     assert keys(engine.search(q))[:1] == [expected]
 
 
-def test_packs_matching_every_word_rank_above_packs_matching_most(engine: WhooshEngine) -> None:
-    # Four concepts: a pack needs three. The EHM pack matches all four; the Mosaic early
-    # help-less packs cannot outrank it however often they say "assessment".
-    answer = engine.search("liquidlogic EHM early help assessment")
-    assert keys(answer)[0] == "nottinghamshire/ehm-early-help-assessment"
-    assert answer["total"] >= 1
+def test_packs_matching_every_word_rank_above_packs_matching_most(fresh: WhooshEngine) -> None:
+    # Four concepts: a pack needs three. The EHM pack matches all four; a pack matching three,
+    # however often it says them and in its title, is found but cannot outrank it.
+    fresh.index(
+        [
+            pack(
+                "rutland/early-help-assessment",
+                "Early help assessment: early help assessment form",
+                "Early help assessment for Liquidlogic: early help, assessment, assessment.",
+                "# Early help assessment\n\n" + "Early help assessment. " * 40,
+                keywords=("early help", "assessment", "liquidlogic"),
+            )
+        ]
+    )
+    answer = fresh.search("liquidlogic EHM early help assessment")
+    assert keys(answer) == [
+        "nottinghamshire/ehm-early-help-assessment",
+        "rutland/early-help-assessment",
+    ]
+    assert answer["total"] == 2
 
 
 def test_a_long_query_still_finds_packs_matching_most_words(engine: WhooshEngine) -> None:
@@ -134,6 +149,8 @@ def _example_document(folder, manifest) -> dict:
         "practice_models": manifest.get("practice_models") or [],
         "organisation_structures": manifest.get("organisation_structures") or [],
         "kinds": manifest["kinds"],
+        "statutory_returns": [r["id"] for r in manifest.get("statutory_returns") or []],
+        "return_years": [y for r in manifest.get("statutory_returns") or [] for y in r["years"]],
         "licence": manifest["licence"],
         "updated_at": datetime(2026, 1, 1, tzinfo=UTC),
         "downloads": 0,
@@ -180,7 +197,21 @@ EXAMPLES = [
     ("preparing for adulthood", "gateshead/preparing-for-adulthood-transitions", 2),
     ("all-age disability", "liquidlogic-user-group/las-all-age-disability-transfer", 1),
     ("CareDirector", "west-berkshire/caredirector-exit-and-migration", 1),
+    ("annex a list 11", "liquidlogic-user-group/lcs-annex-a-lists", 1),
+    ("family help front door", "calderdale/family-help-request-for-support", 2),
 ]
+
+
+def test_a_return_and_its_collection_year_find_the_packs_that_feed_it(examples: WhooshEngine):
+    """ "903 2026-27": the two packs that feed the SSDA903 return for 2026-27 come first."""
+    found = keys(examples.search("903 2026-27"))
+    assert set(found[:2]) == {
+        "birmingham-childrens-trust/care-leavers-pathway-plan",
+        "mosaic-user-group/cla-review-iro-workflow",
+    }, found
+    narrowed = examples.search("", filters={"statutory_return": ["903"]})
+    assert sorted(keys(narrowed)) == sorted(found[:2])
+    assert narrowed["facets"]["statutory_return"]["ssda903"] == 2
 
 
 @pytest.mark.parametrize(("q", "expected", "within"), EXAMPLES, ids=[e[0] for e in EXAMPLES])

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 from registry.store import ApprovedVersion, ContentStore
-from registry.store.gitproc import git_env
+
+
+def git_env() -> dict[str, str]:
+    """This environment without GIT_* variables, so plain git sees only the repository named."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    return env | {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
 
 
 def pack(version: str = "1.0.0", **extra: bytes) -> dict[str, bytes]:

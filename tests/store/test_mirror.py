@@ -14,9 +14,8 @@ import time
 from pathlib import Path
 
 from registry.store import ContentStore
-from registry.store.gitproc import git_env
 
-from .helpers import approve, git, pack
+from .helpers import approve, git, git_env, pack
 
 PENDING_ONLY = b"Pending only: triage outcomes for the front door pilot.\n"
 REJECTED_ONLY = b"Rejected only: a list that should never have been shared.\n"
@@ -196,10 +195,13 @@ def test_git_gc_packs_everything_and_cleans_crash_leftovers(store: ContentStore)
     leftover = store.repo.path / "objects" / "ab" / "tmp_obj_crashed"
     leftover.parent.mkdir(exist_ok=True)
     leftover.write_bytes(b"half an object")
+    written = store.repo.path / "objects" / "objcrashed"  # where gitdb writes before renaming
+    written.write_bytes(b"half an object")
     old = time.time() - 30 * 24 * 3600
-    os.utime(leftover, (old, old))
+    for path in (leftover, written):
+        os.utime(path, (old, old))
     store.gc()
-    assert not leftover.exists()
+    assert not leftover.exists() and not written.exists()
     assert store.files("essex", "roles", "1.0.0") == pack("1.0.0")
     # Reads keep working when objects and refs are packed, and so do writes.
     approve(store, 2, "essex", "roles", "1.1.0")

@@ -48,7 +48,7 @@ def untouched(tmp_path: Path):
     """A store that was never initialised: any git call would fail with another error."""
     store = ContentStore(tmp_path / "content.git")
     yield store
-    assert store.repo.db._reader._proc is None  # no git process was started
+    assert store.repo._handle is None  # the repository was never opened: no git process ran
     assert not (tmp_path / "content.git").exists()
     store.close()
 

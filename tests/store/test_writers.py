@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from registry.store import Busy, ContentStore, PackStore
-from registry.store.gitproc import git_env
 
-from .helpers import approve, git, pack
+from .helpers import approve, git, git_env, pack
 
 
 def test_a_held_lock_makes_writers_wait_then_give_up(tmp_path: Path) -> None:

@@ -4,7 +4,10 @@ kind of page. Skipped only where Debian's chromium is not installed (.ci/run ins
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -95,7 +98,7 @@ def test_compare_two_versions(page):
     assert page.locator(".cmsreg-diff__added").count() > 0
 
 
-def test_a_contributor_signs_in_and_makes_a_token_the_api_accepts(page, site):
+def test_a_contributor_signs_in_and_makes_a_token_that_cmsreg_login_accepts(page, site, tmp_path):
     sign_in(page, SAM)
     page.get_by_label("What is the token for?").fill("systems laptop")
     page.get_by_label("publish").check()
@@ -104,6 +107,22 @@ def test_a_contributor_signs_in_and_makes_a_token_the_api_accepts(page, site):
     assert token.startswith("cmsreg_")
     answer = httpx.get(f"{site}/api/v1/submissions", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 200
+    # The token pasted into `cmsreg login`, a process of its own, as the contributor would.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CMSREG_")}
+    env["CMSREG_CONFIG"] = str(tmp_path / "config.json")
+    cmsreg = str(Path(sys.executable).with_name("cmsreg"))
+    login = subprocess.run(
+        [cmsreg, "login", "--registry", site, "--token-stdin"],
+        input=token + "\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert login.returncode == 0, login.stderr
+    assert f"as {SAM.username}" in login.stdout and token not in login.stdout
+    who = subprocess.run([cmsreg, "whoami"], env=env, capture_output=True, text=True, timeout=60)
+    assert who.returncode == 0 and who.stdout.startswith(SAM.username), who.stderr
 
 
 def test_a_moderator_approves_a_pending_pack_after_acknowledging_its_warning(page):

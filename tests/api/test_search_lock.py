@@ -1,0 +1,104 @@
+"""A search index lock held by another process answers 503 with Retry-After, never a hung request."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from registry.services import searchsync
+from tests.conftest import auth, upload
+from tests.packs.manifests import pack_files
+
+PACK = "/api/v1/packs/hertfordshire/family-safeguarding-cp-workflow"
+# Another process (another gunicorn worker, a `reindex`) holding a lock until told to stop.
+HOLDER = (
+    "import sys; from filelock import FileLock; lock = FileLock(sys.argv[1]); lock.acquire(); "
+    "print('held', flush=True); sys.stdin.read()"
+)
+
+
+@pytest.fixture
+def app(instance: Path, database_url: str):
+    """The app on a fresh instance, waiting half a second for a search index lock."""
+    from registry import create_app
+
+    app = create_app(
+        {
+            "INSTANCE": str(instance),
+            "DATABASE_URL": database_url,
+            "TESTING": True,
+            "RATE_LIMITS": False,
+            "SEARCH_LOCK_TIMEOUT": 0.5,
+        }
+    )
+    reg = app.extensions["cmsreg"]
+    reg.init()
+    yield app
+    reg.close()
+
+
+@contextmanager
+def held_by_another_process(path: Path) -> Iterator[None]:
+    """Hold the file lock at path in another process for the duration of the block."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        yield
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(30)
+
+
+def test_an_approval_while_the_index_is_locked_answers_200_then_is_indexed(
+    client, reg, accounts, instance: Path
+) -> None:
+    """The approval is saved before the index is written: it must say so, not 503."""
+    pub = accounts.token("herts-admin", "hertfordshire", ("publish",))
+    mod = accounts.token("lcs-moderator", "lcs-user-group", ("moderate",), moderates=("system-c",))
+    sid = upload(client, pub, pack_files()).get_json()["id"]
+
+    with held_by_another_process(instance / "index.lock"):
+        r = client.post(f"/api/v1/submissions/{sid}/approve", json={}, headers=auth(mod))
+        assert r.status_code == 200, r.get_json()
+        assert r.get_json()["status"] == "approved"
+        assert client.get(f"{PACK}/versions/1.2.0").get_json()["approved_by"] == "lcs-moderator"
+        # Search does not show it yet: the index update waits in the queue.
+        assert client.get("/api/v1/search?q=family+safeguarding").get_json()["total"] == 0
+
+    # Queued, so the next index update (here the next drain) makes it searchable.
+    assert searchsync.drain(reg) == 1
+    found = client.get("/api/v1/search?q=family+safeguarding").get_json()
+    assert [r["name"] for r in found["results"]] == ["family-safeguarding-cp-workflow"]
+
+
+def test_a_drain_while_the_index_is_locked_answers_503(reg, instance: Path) -> None:
+    """The lock's own timeout still raises, for the callers that can report it (reindex)."""
+    from registry.errors import Unavailable
+
+    with held_by_another_process(instance / "index.lock"), pytest.raises(Unavailable) as caught:
+        searchsync.drain(reg)
+    assert "search index is busy" in caught.value.message
+
+
+def test_a_search_on_an_index_being_created_elsewhere_answers_503(
+    client, reg, instance: Path
+) -> None:
+    # No index yet: the first search creates one under the index's write lock.
+    (instance / "index").mkdir()
+    with held_by_another_process(instance / "index" / "write.lock"):
+        r = client.get("/api/v1/search?q=review")
+    assert r.status_code == 503
+    assert r.headers["Retry-After"] == "1"
+    assert r.get_json()["message"].startswith("The search index is busy")
+    assert client.get("/api/v1/search?q=review").get_json()["total"] == 0
