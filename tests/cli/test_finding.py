@@ -55,6 +55,7 @@ def test_search_filters_repeat_and_combine(cmsreg, catalogue):
     assert names("--product", "mosaic", "--practice-model", "signs-of-safety") == [SOS]
     assert names("--supplier", "system-c", "--practice-model", "signs-of-safety") == []
     assert names("--organisation-structure", "integrated-front-door") == [SOS]
+    assert names("--structure", "integrated-front-door") == [SOS]
     assert names("--kind", "document-template") == [SOS]
     assert names("--service-area", "childrens-social-care", "--publisher", "hertfordshire") == [CP]
     assert sorted(names("--licence", "OGL-UK-3.0")) == sorted([CP, SOS])
@@ -83,8 +84,11 @@ def test_search_did_you_mean(cmsreg, catalogue):
     out = cmsreg("search", "safegaurding")
     assert out.exit_code == 0, out.output
     assert 'Did you mean "safeguarding"?' in out.output
-    assert 'cmsreg search "safeguarding"' in out.output
+    assert "  cmsreg search safeguarding\n" in out.output
     fits(out.output)
+    # The suggestion keeps the filters, ready to paste.
+    kept = cmsreg("search", "family", "safegaurding", "--supplier", "system-c", "--kind", "form")
+    assert "  cmsreg search 'family safeguarding' --supplier system-c --kind form\n" in kept.output
 
 
 def test_search_nothing_found(cmsreg, catalogue):
