@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 
 import pytest
 
@@ -291,3 +293,21 @@ def test_reading_needs_no_token_and_a_stale_one_does_not_stop_it(cmsreg, catalog
             out = cmsreg(*args, token=sent)
             assert out.exit_code == exits.OK, (args, out.output)
             assert token not in out.output
+
+
+@pytest.mark.skipif(shutil.which("patch") is None, reason="needs patch(1)")
+def test_diff_applies_with_patch(cmsreg, catalogue, tmp_path):
+    # The diff is a real unified diff: patch -p1 turns an extracted 1.2.0 into 1.3.0.
+    from tests.cli.catalogue import cp_files
+
+    folder = tmp_path / "work"
+    for path, data in cp_files("1.2.0").items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(data)
+    out = cmsreg("diff", CP, "1.2.0", "1.3.0")
+    assert out.exit_code == 0, out.output
+    subprocess.run(["patch", "-p1", "-s"], input=out.stdout, text=True, cwd=folder, check=True)
+    files = {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+    assert files == cp_files("1.3.0")
