@@ -238,10 +238,22 @@ def test_a_header_that_disagrees_is_refused(altered, catalogue, dest, header):
     assert list(dest.iterdir()) == []
 
 
+@pytest.mark.parametrize("version", ["../../evil", "1.2.0"])
+def test_a_version_that_is_not_the_one_asked_for_is_refused(altered, catalogue, dest, version):
+    def rename(path: str, body: bytes, headers: dict) -> tuple[bytes, dict]:
+        if "/versions/" in path and not path.endswith("/download"):
+            body = json.dumps({**json.loads(body), "version": version}).encode()
+        return body, headers
+
+    out = altered(rename, "download", CP + "@1.3.0", "-o", str(dest))
+    assert out.exit_code == exits.REGISTRY and "nothing was downloaded" in out.output
+    assert list(dest.iterdir()) == [] and not (dest.parent.parent / "evil").exists()
+
+
 def test_yanked_versions(cmsreg, catalogue, client, dest):
     r = client.post(
         f"/api/v1/packs/{CP}/versions/1.3.0/yank",
-        json={"reason": "Wrong ICPC step"},
+        json={"reason": "Wrong ICPC step [red]"},
         headers=auth(catalogue.herts),
     )
     assert r.status_code == 200
@@ -252,7 +264,7 @@ def test_yanked_versions(cmsreg, catalogue, client, dest):
     # Asked for exactly: downloaded, with a warning.
     exact = cmsreg("download", CP + "@1.3.0", "-o", str(dest))
     assert exact.exit_code == 0, exact.output
-    assert "1.3.0 is yanked: Wrong ICPC step" in exact.output
+    assert "1.3.0 is yanked: Wrong ICPC step [red]" in exact.stderr
     assert (dest / f"{NAME}-1.3.0.zip").exists()
     client.post(
         f"/api/v1/packs/{CP}/versions/1.2.0/yank",

@@ -165,12 +165,15 @@ def test_show_yanked_version_says_so(cmsreg, catalogue, client):
 
     client.post(
         f"/api/v1/packs/{CP}/versions/1.2.0/yank",
-        json={"reason": "Superseded"},
+        json={"reason": "Superseded [bold]by[/bold] 1.3.0"},
         headers=auth(catalogue.herts),
     )
     out = cmsreg("show", CP + "@1.2.0")
     assert out.exit_code == 0, out.output
-    assert "Yanked: Superseded" in out.output
+    # The publisher's words are shown as written, never read as markup.
+    assert "Yanked: Superseded [bold]by[/bold] 1.3.0" in out.output
+    listed = cmsreg("show", CP)
+    assert "yanked: Superseded [bold]by[/bold] 1.3.0" in listed.output
 
 
 def test_show_unknown_pack_exit_3_with_the_servers_message(cmsreg, catalogue):
