@@ -77,15 +77,16 @@ def download(
 ) -> None:
     """Download a version and check the SHA-256 the registry advertises; --extract unpacks it.
 
-    Without @VERSION the latest version that is not yanked is downloaded. The archive is saved as OUTPUT/NAME-VERSION.zip (or .tar.gz) only once its SHA-256 matches
-    the registry's; a mismatch keeps nothing and exits 3. A yanked version is downloaded only
-    when asked for by its exact version, with a warning.
+    Without @VERSION the latest version that is not yanked is downloaded. The archive is saved
+    as OUTPUT/NAME-VERSION.zip (or .tar.gz) only once its SHA-256 matches the registry's; a
+    mismatch keeps nothing and exits 3. A yanked version is downloaded only when asked for by
+    its exact version, with a warning.
     """
     ref = parse_pack(pack)
     err = _stderr()
     with open_client(registry) as client:
         detail = client.get(ref.version_path)
-        version = detail["version"]
+        version = _checked_version(detail.get("version"), ref.version)
         advertised = (detail.get("archive_sha256") or {}).get(fmt)
         if not advertised:
             raise ClientError(
@@ -93,11 +94,8 @@ def download(
                 f"{ref.name} {version}, so it cannot be checked; nothing was downloaded."
             )
         if detail.get("yanked"):
-            err.print(
-                f"[yellow]Warning:[/] {version} is yanked: {detail.get('yank_reason') or 'no reason given'}",
-                markup=True,
-                highlight=False,
-            )
+            reason = detail.get("yank_reason") or "no reason given"
+            err.print(f"Warning: {version} is yanked: {reason}", style="yellow", markup=False)
         stem = f"{ref.name}-{version}"
         target = folder / (stem if extract else f"{stem}.{fmt}")
         _check_free(target, force, extract)
@@ -107,7 +105,7 @@ def download(
                 count = _extract(archive, target, force, f"{stem}.{fmt}")
             else:
                 count = None
-                _replace(archive, target)
+                _keep(archive, target, force)
     if as_json:
         print_json(
             {
@@ -127,6 +125,22 @@ def download(
     click.echo(str(target) + (os.sep if extract else ""))
     what = f" ({count} files extracted)" if extract else ""
     click.echo(f"sha256:{sha} verified{what}")
+
+
+def _checked_version(version: object, asked: str | None) -> str:
+    """The version the registry names, which becomes part of a file name: a version, nothing else."""
+    from registry.packs.versions import is_semver
+
+    if (
+        not isinstance(version, str)
+        or not is_semver(version)
+        or asked not in (None, "latest", version)
+    ):
+        raise ClientError(
+            f"The registry answered with {str(version)[:80]!r} as the version, which is not "
+            f"{asked or 'a version'}; nothing was downloaded. Check --registry."
+        )
+    return version
 
 
 def _stderr():
@@ -223,7 +237,20 @@ def _progress(err, label: str, total: int | None) -> Iterator:
         yield lambda n: progress.advance(task, n)
 
 
-def _replace(archive: Path, target: Path) -> None:
+def _keep(archive: Path, target: Path, force: bool) -> None:
+    """Move the checked archive to target; without --force, never over a file that appeared."""
+    os.chmod(archive, FILE_MODE & ~_umask())  # mkstemp made it readable by its owner only
+    if not force:
+        try:
+            os.link(archive, target)  # fails, rather than replaces, when target exists
+        except FileExistsError:
+            raise Exists(
+                f"{target} appeared while downloading; add --force to replace it."
+            ) from None
+        except OSError:
+            pass  # a file system without hard links: the check before the download stands
+        else:
+            return  # the temporary name is removed with the temporary file
     # os.replace swaps a link itself, never what it points at; _check_free refused a folder.
     os.replace(archive, target)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -20,7 +21,11 @@ FILTERS = (
     ("product", "--product", "Product, e.g. lcs, mosaic, eclipse."),
     ("service_area", "--service-area", "Service area, e.g. childrens-social-care."),
     ("practice_model", "--practice-model", "Practice model, e.g. signs-of-safety."),
-    ("organisation_structure", "--organisation-structure", "Structure, e.g. mash."),
+    (
+        "organisation_structure",
+        "--organisation-structure",
+        "Structure, e.g. mash (or --structure).",
+    ),
     ("kind", "--kind", "Kind of configuration, e.g. workflow, form, report."),
     ("statutory_return", "--statutory-return", "Statutory return it feeds, e.g. ssda903 or 903."),
     ("publisher", "--publisher", "Publishing organisation, e.g. hertfordshire."),
@@ -56,9 +61,11 @@ def _day(timestamp: str | None) -> str:
 
 def _filter_options(f: Any) -> Any:
     for name, option, help_ in reversed(FILTERS):
-        f = click.option(option, name, multiple=True, metavar="SLUG", help=help_ + " Repeatable.")(
-            f
-        )
+        # --structure: the word councils use for --organisation-structure.
+        short = ("--structure",) if name == "organisation_structure" else ()
+        f = click.option(
+            option, *short, name, multiple=True, metavar="SLUG", help=help_ + " Repeatable."
+        )(f)
     return f
 
 
@@ -109,7 +116,10 @@ def search(
     if as_json:
         print_json(answer)
         return
-    _print_search(_console(), q, answer, page)
+    again = [
+        f"{option} {shlex.quote(value)}" for name, option, _ in FILTERS for value in filters[name]
+    ]
+    _print_search(_console(), q, answer, page, " ".join(again))
 
 
 def _tags(result: dict) -> str:
@@ -119,7 +129,8 @@ def _tags(result: dict) -> str:
     return "\n".join(tags)
 
 
-def _print_search(console: Console, q: str, answer: dict, page: int) -> None:
+def _print_search(console: Console, q: str, answer: dict, page: int, filters: str) -> None:
+    """The results table, the count of packs, a suggestion, then counts for each filter."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -128,13 +139,9 @@ def _print_search(console: Console, q: str, answer: dict, page: int) -> None:
     words = f' for "{q}"' if q else ""
     if answer.get("did_you_mean"):
         suggestion = answer["did_you_mean"]
-        console.print(
-            Text.assemble(
-                "Did you mean ",
-                (f'"{suggestion}"', "bold"),
-                f'? Try: cmsreg search "{suggestion}"',
-            )
-        )
+        command = " ".join(filter(None, ("cmsreg search", shlex.quote(suggestion), filters)))
+        console.print(Text.assemble("Did you mean ", (f'"{suggestion}"', "bold"), "?"))
+        console.print(Text(f"  {command}"), soft_wrap=True)
     if not results:
         more = " on this page" if total else ""
         console.print(Text(f"No packs{words}{more}."))

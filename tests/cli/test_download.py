@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
+import stat
 import tarfile
 import zipfile
 from collections.abc import Callable
@@ -68,6 +70,12 @@ def dest(tmp_path: Path) -> Path:
     return path
 
 
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -89,6 +97,7 @@ def test_download_latest_zip_verified(cmsreg, catalogue, client, dest):
     with zipfile.ZipFile(kept) as archive:
         assert sorted(archive.namelist()) == sorted(cp_files("1.3.0"))
     assert leftovers(dest / "packs") == []
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o666 & ~current_umask()
 
 
 def test_download_exact_version_as_tar_gz_with_json(cmsreg, catalogue, client, dest):
@@ -229,10 +238,22 @@ def test_a_header_that_disagrees_is_refused(altered, catalogue, dest, header):
     assert list(dest.iterdir()) == []
 
 
+@pytest.mark.parametrize("version", ["../../evil", "1.2.0"])
+def test_a_version_that_is_not_the_one_asked_for_is_refused(altered, catalogue, dest, version):
+    def rename(path: str, body: bytes, headers: dict) -> tuple[bytes, dict]:
+        if "/versions/" in path and not path.endswith("/download"):
+            body = json.dumps({**json.loads(body), "version": version}).encode()
+        return body, headers
+
+    out = altered(rename, "download", CP + "@1.3.0", "-o", str(dest))
+    assert out.exit_code == exits.REGISTRY and "nothing was downloaded" in out.output
+    assert list(dest.iterdir()) == [] and not (dest.parent.parent / "evil").exists()
+
+
 def test_yanked_versions(cmsreg, catalogue, client, dest):
     r = client.post(
         f"/api/v1/packs/{CP}/versions/1.3.0/yank",
-        json={"reason": "Wrong ICPC step"},
+        json={"reason": "Wrong ICPC step [red]"},
         headers=auth(catalogue.herts),
     )
     assert r.status_code == 200
@@ -243,7 +264,7 @@ def test_yanked_versions(cmsreg, catalogue, client, dest):
     # Asked for exactly: downloaded, with a warning.
     exact = cmsreg("download", CP + "@1.3.0", "-o", str(dest))
     assert exact.exit_code == 0, exact.output
-    assert "1.3.0 is yanked: Wrong ICPC step" in exact.output
+    assert "1.3.0 is yanked: Wrong ICPC step [red]" in exact.stderr
     assert (dest / f"{NAME}-1.3.0.zip").exists()
     client.post(
         f"/api/v1/packs/{CP}/versions/1.2.0/yank",
@@ -271,3 +292,8 @@ def test_progress_bar_on_a_terminal_only(cmsreg, catalogue, dest):
     out = cmsreg("download", CP, "-o", str(dest))
     assert len(out.output.splitlines()) == 2
     assert "\x1b[" not in out.output
+    # On a terminal: a bar on standard error, while standard output stays the same two lines.
+    shown = cmsreg("download", CP, "-o", str(dest), "--force", env={"FORCE_COLOR": "1"})
+    assert shown.exit_code == 0, shown.output
+    assert f"{NAME} 1.3.0" in shown.stderr and "━" in shown.stderr
+    assert shown.stdout == out.stdout

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 
 import pytest
 
@@ -55,6 +57,7 @@ def test_search_filters_repeat_and_combine(cmsreg, catalogue):
     assert names("--product", "mosaic", "--practice-model", "signs-of-safety") == [SOS]
     assert names("--supplier", "system-c", "--practice-model", "signs-of-safety") == []
     assert names("--organisation-structure", "integrated-front-door") == [SOS]
+    assert names("--structure", "integrated-front-door") == [SOS]
     assert names("--kind", "document-template") == [SOS]
     assert names("--service-area", "childrens-social-care", "--publisher", "hertfordshire") == [CP]
     assert sorted(names("--licence", "OGL-UK-3.0")) == sorted([CP, SOS])
@@ -83,8 +86,11 @@ def test_search_did_you_mean(cmsreg, catalogue):
     out = cmsreg("search", "safegaurding")
     assert out.exit_code == 0, out.output
     assert 'Did you mean "safeguarding"?' in out.output
-    assert 'cmsreg search "safeguarding"' in out.output
+    assert "  cmsreg search safeguarding\n" in out.output
     fits(out.output)
+    # The suggestion keeps the filters, ready to paste.
+    kept = cmsreg("search", "family", "safegaurding", "--supplier", "system-c", "--kind", "form")
+    assert "  cmsreg search 'family safeguarding' --supplier system-c --kind form\n" in kept.output
 
 
 def test_search_nothing_found(cmsreg, catalogue):
@@ -159,12 +165,15 @@ def test_show_yanked_version_says_so(cmsreg, catalogue, client):
 
     client.post(
         f"/api/v1/packs/{CP}/versions/1.2.0/yank",
-        json={"reason": "Superseded"},
+        json={"reason": "Superseded [bold]by[/bold] 1.3.0"},
         headers=auth(catalogue.herts),
     )
     out = cmsreg("show", CP + "@1.2.0")
     assert out.exit_code == 0, out.output
-    assert "Yanked: Superseded" in out.output
+    # The publisher's words are shown as written, never read as markup.
+    assert "Yanked: Superseded [bold]by[/bold] 1.3.0" in out.output
+    listed = cmsreg("show", CP)
+    assert "yanked: Superseded [bold]by[/bold] 1.3.0" in listed.output
 
 
 def test_show_unknown_pack_exit_3_with_the_servers_message(cmsreg, catalogue):
@@ -255,3 +264,53 @@ def test_diff_errors(cmsreg, catalogue):
     assert cmsreg("diff", "hertfordshire/nope", "1.0.0", "1.1.0").exit_code == exits.REGISTRY
     assert cmsreg("diff", CP + "@1.2.0", "1.2.0", "1.3.0").exit_code == exits.USAGE
     assert cmsreg("diff", CP, "1.2.0").exit_code == exits.USAGE
+
+
+def test_diff_names_binary_files_with_their_sizes(cmsreg, catalogue, client):
+    from tests.api.test_flow import publish_and_approve
+    from tests.cli.catalogue import cp_files
+    from tests.packs.manifests import manifest_bytes
+
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+    files = {
+        **cp_files("1.3.0"),
+        "cmspack.yaml": manifest_bytes(version="1.4.0", depends=...),
+        "docs/flow.png": png,
+    }
+    publish_and_approve(client, catalogue.herts, catalogue.lcs_moderator, files)
+    out = cmsreg("diff", CP, "1.3.0", "1.4.0")
+    assert out.exit_code == 0, out.output
+    assert "Binary file docs/flow.png added (- → 264 B)" in out.output
+    stat = cmsreg("diff", CP, "1.3.0", "1.4.0", "--stat")
+    assert "docs/flow.png | Bin - → 264 B (added)" in stat.output
+    assert "2 files changed, 1 insertion(+), 1 deletion(-)" in stat.output
+
+
+def test_reading_needs_no_token_and_a_stale_one_does_not_stop_it(cmsreg, catalogue, accounts, reg):
+    from registry.services import accounts as service
+
+    token = accounts.token("gone", "essex")
+    service.revoke_token(reg, token)
+    for args in (("search", "x"), ("show", CP), ("diff", CP, "1.2.0", "1.3.0")):
+        for sent in (None, token):
+            out = cmsreg(*args, token=sent)
+            assert out.exit_code == exits.OK, (args, out.output)
+            assert token not in out.output
+
+
+@pytest.mark.skipif(shutil.which("patch") is None, reason="needs patch(1)")
+def test_diff_applies_with_patch(cmsreg, catalogue, tmp_path):
+    # The diff is a real unified diff: patch -p1 turns an extracted 1.2.0 into 1.3.0.
+    from tests.cli.catalogue import cp_files
+
+    folder = tmp_path / "work"
+    for path, data in cp_files("1.2.0").items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(data)
+    out = cmsreg("diff", CP, "1.2.0", "1.3.0")
+    assert out.exit_code == 0, out.output
+    subprocess.run(["patch", "-p1", "-s"], input=out.stdout, text=True, cwd=folder, check=True)
+    files = {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+    assert files == cp_files("1.3.0")
