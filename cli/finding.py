@@ -32,6 +32,7 @@ FILTERS = (
     ("licence", "--licence", "Licence, e.g. OGL-UK-3.0."),
 )
 SORTS = ("relevance", "updated", "downloads", "name")
+MAX_TAGS = 4  # tags shown per result
 # The API's largest page; more per page is a usage error before anything is sent.
 MAX_PER_PAGE = 100
 
@@ -126,7 +127,9 @@ def _tags(result: dict) -> str:
     tags: list[str] = []
     for key in ("practice_models", "kinds"):  # the rest are in the facets and in `show`
         tags += [t for t in result.get(key) or [] if t not in tags]
-    return "\n".join(tags)
+    if len(tags) > MAX_TAGS:  # keep rows short: `show` lists them all
+        tags = [*tags[: MAX_TAGS - 1], f"+{len(tags) - MAX_TAGS + 1} more"]
+    return ", ".join(tags)
 
 
 def _print_search(console: Console, q: str, answer: dict, page: int, filters: str) -> None:
@@ -146,18 +149,28 @@ def _print_search(console: Console, q: str, answer: dict, page: int, filters: st
         more = " on this page" if total else ""
         console.print(Text(f"No packs{words}{more}."))
     else:
-        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=True, leading=1)
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            show_edge=False,
+            expand=True,
+            leading=1,
+            collapse_padding=True,
+        )
         # The title and slug get what the other columns leave of 80 characters; slugs longer
         # than that are folded, never cut.
-        table.add_column("Pack", ratio=1, overflow="fold")
+        # The pack's slug on a line of its own (folded only past the column), its title, then
+        # its practice models and kinds: the widest cell gets what the others leave of the line.
+        table.add_column("Pack, title and tags", ratio=1, overflow="fold")
         table.add_column("Latest", no_wrap=True)
-        table.add_column("Supplier", min_width=12, overflow="fold")
-        table.add_column("Tags", min_width=15, overflow="fold")
+        table.add_column("Supplier", max_width=14, overflow="fold")
         table.add_column("Downloads", justify="right", no_wrap=True)
         for r in results:
             pack = Text.assemble(
-                (r.get("title") or "", "bold"), "\n", (f"{r['publisher']}/{r['name']}", "cyan")
+                (f"{r['publisher']}/{r['name']}", "cyan"), "\n", (r.get("title") or "", "bold")
             )
+            if _tags(r):
+                pack.append("\n" + _tags(r), "dim")
             where = Text(r.get("supplier") or "")
             if r.get("products"):
                 where.append("\n" + ", ".join(r["products"]), "dim")
@@ -165,7 +178,6 @@ def _print_search(console: Console, q: str, answer: dict, page: int, filters: st
                 pack,
                 Text(r.get("version") or ""),
                 where,
-                Text(_tags(r)),
                 str(r.get("downloads", 0)),
             )
         console.print(table)
@@ -236,7 +248,8 @@ def _heading(console: Console, manifest: dict, answer: dict) -> None:
     console.print()
 
 
-def _products(manifest: dict) -> str:
+def products_text(manifest: dict) -> str:
+    """The manifest's products with their tested releases, e.g. "lcs >=2023.1, ehm"."""
     products = []
     for p in manifest.get("products") or []:
         if isinstance(p, dict):
@@ -270,7 +283,7 @@ def _manifest_rows(manifest: dict) -> list[tuple[str, Any]]:
     ]
     return [
         ("Supplier", manifest.get("supplier")),
-        ("Products", _products(manifest)),
+        ("Products", products_text(manifest)),
         ("Service areas", manifest.get("service_areas")),
         ("Practice models", manifest.get("practice_models")),
         ("Structures", manifest.get("organisation_structures")),
@@ -306,7 +319,8 @@ def _print_pack(console: Console, answer: dict) -> None:
     console.print(Text("Versions", style="bold"))
     for v in answer.get("versions") or []:
         line = Text(f"  {v['version']:<12} {_day(v.get('approved_at'))}  ")
-        line.append(f"{v.get('downloads', 0)} downloads")
+        n = v.get("downloads", 0)
+        line.append(f"{n} download{'' if n == 1 else 's'}")
         if v["version"] == answer.get("latest"):
             line.append("  latest", style="green")
         if v.get("yanked"):

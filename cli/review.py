@@ -20,6 +20,7 @@ from typing import Any
 import click
 
 from cli.client import AuthError, InvalidError, RegistryClient, print_json
+from cli.finding import products_text
 from cli.refs import PackRef, SubmissionRef
 from cli.refs import submission_id as resolve
 from cli.session import json_option, open_client, registry_option
@@ -151,9 +152,7 @@ def describe(sub: dict, diffs: bool = True) -> list[str]:
     if sub.get("reason"):
         lines.append(f"Reason: {sub['reason']}")
     lines += ["", f"{m.get('title', '')}", f"  {m.get('summary', '')}"]
-    products = ", ".join(
-        f"{p.get('id')} {p.get('versions', '')}".strip() for p in m.get("products", [])
-    )
+    products = products_text(m)
     for label, value in (
         ("Licence", m.get("licence")),
         ("Products", products),
