@@ -95,26 +95,41 @@ def test_no_moderator_for_the_supplier_is_a_plain_warning(cmsreg, accounts, tmp_
     assert "no one moderates olm packs on this registry yet" in done.stdout
 
 
-def test_offline_problems_stop_before_any_request(cmsreg, tmp_path) -> None:
-    # No registry can be reached at this address: a request would fail with exit 3.
-    files = pack_files() | {"cmspack.yaml": manifest_bytes(version="one")}
-    done = cmsreg(
-        "publish",
-        str(write_folder(tmp_path / "p", files)),
-        token="x",
-        registry="http://nowhere.invalid",
+def run_recording_requests(*args: str) -> tuple:
+    """Run `cmsreg ARGS…` with a transport that records every request and answers none."""
+    sent: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        raise httpx.ConnectError("no request was expected")
+
+    result = CliRunner().invoke(
+        cli,
+        list(args),
+        obj=Obj(transport=httpx.MockTransport(record)),
+        env={"CMSREG_REGISTRY": "http://registry.test", "CMSREG_TOKEN": "cmsreg_x"},
     )
+    return result, sent
+
+
+def test_offline_problems_stop_before_any_request(tmp_path) -> None:
+    files = pack_files() | {"cmspack.yaml": manifest_bytes(version="one")}
+    done, sent = run_recording_requests("publish", str(write_folder(tmp_path / "p", files)))
     assert done.exit_code == exits.INVALID, done.output
     assert "version:" in done.output and "Nothing was uploaded" in done.output
+    assert sent == []
+    # The same pack, valid, is sent (and fails to connect: exit 3).
+    valid = write_folder(tmp_path / "valid", pack_files())
+    done, sent = run_recording_requests("publish", str(valid))
+    assert done.exit_code == exits.REGISTRY and len(sent) == 1
 
 
-def test_blocking_findings_stop_before_any_request(cmsreg, reg, tmp_path) -> None:
-    before = held(reg)
+def test_blocking_findings_stop_before_any_request(tmp_path) -> None:
     files = pack_files() | {"config/children.csv": NHS}
-    done = cmsreg("publish", str(write_folder(tmp_path / "p", files)), token="x")
+    done, sent = run_recording_requests("publish", str(write_folder(tmp_path / "p", files)))
     assert done.exit_code == exits.INVALID
     assert "nhs-number" in done.output and "943 476 5919" not in done.output
-    assert held(reg) == before
+    assert sent == []
 
 
 def test_init_placeholders_are_refused(cmsreg, people, tmp_path) -> None:
