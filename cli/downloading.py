@@ -24,7 +24,7 @@ import click
 
 from cli import exits
 from cli.client import ClientError, print_json
-from cli.finding import parse_pack
+from cli.refs import parse_pack
 from cli.session import json_option, open_client, registry_option
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def download(
     ref = parse_pack(pack)
     err = _stderr()
     with open_client(registry) as client:
-        detail = client.get(f"{ref.path}/versions/{ref.version or 'latest'}")
+        detail = client.get(ref.version_path)
         version = _checked_version(detail.get("version"), ref.version)
         advertised = (detail.get("archive_sha256") or {}).get(fmt)
         if not advertised:

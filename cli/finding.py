@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import shlex
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from cli.client import print_json
+from cli.refs import parse_pack
 from cli.session import json_option, open_client, registry_option
 
 if TYPE_CHECKING:
@@ -35,39 +34,6 @@ FILTERS = (
 SORTS = ("relevance", "updated", "downloads", "name")
 # The API's largest page; more per page is a usage error before anything is sent.
 MAX_PER_PAGE = 100
-
-# publisher/name with an optional @version; the registry checks the slugs themselves.
-PACK_REF = re.compile(r"^(?P<publisher>[^/@\s]+)/(?P<name>[^/@\s]+)(?:@(?P<version>[^/@\s]+))?$")
-
-
-@dataclass(frozen=True)
-class PackRef:
-    """PUBLISHER/NAME[@VERSION] as typed; version None when it was left out."""
-
-    publisher: str
-    name: str
-    version: str | None = None
-
-    @property
-    def path(self) -> str:
-        """The pack's path under /api/v1/packs."""
-        return f"/api/v1/packs/{self.publisher}/{self.name}"
-
-    def __str__(self) -> str:
-        at = f"@{self.version}" if self.version else ""
-        return f"{self.publisher}/{self.name}{at}"
-
-
-def parse_pack(value: str, *, version: bool = True) -> PackRef:
-    """Read PUBLISHER/NAME[@VERSION]; anything else is a usage error (exit 2)."""
-    match = PACK_REF.match(value)
-    if not match or (match["version"] and not version):
-        shape = "PUBLISHER/NAME[@VERSION]" if version else "PUBLISHER/NAME"
-        raise click.BadParameter(
-            f"'{value}' is not {shape}, e.g. hertfordshire/family-safeguarding-cp-workflow"
-            + ("@1.2.0." if version else ".")
-        )
-    return PackRef(match["publisher"], match["name"], match["version"])
 
 
 def _console() -> Console:
@@ -247,10 +213,7 @@ def show(pack: str, registry: str | None, as_json: bool) -> None:
     """
     ref = parse_pack(pack)
     with open_client(registry) as client:
-        if ref.version is None:
-            answer = client.get(ref.path)
-        else:
-            answer = client.get(f"{ref.path}/versions/{ref.version}")
+        answer = client.get(ref.version_path if ref.version else ref.path)
     if as_json:
         print_json(answer)
         return
@@ -422,7 +385,7 @@ def diff(
     A and B are versions (or `latest`). Files added, removed and changed are listed by path;
     binary files and files too large to compare are named with their sizes.
     """
-    ref = parse_pack(pack, version=False)
+    ref = parse_pack(pack, version="none")
     with open_client(registry) as client:
         answer = client.get(f"{ref.path}/diff", **{"from": from_version, "to": to_version})
     if as_json:

@@ -1,7 +1,8 @@
 """`cmsreg publish`: validate offline, build, upload with a progress bar, say who reviews it.
 
 The pack is checked offline with the registry's own validation first, so a pack with problems
-never costs an upload. A folder is built into a temporary archive; an archive is sent as it is.
+never costs an upload. A folder is built into a temporary zip on disk (the same bytes
+`cmsreg build` makes); an archive is sent as it is.
 The archive is streamed from disk as httpx reads it, never held whole in memory.
 """
 
@@ -40,16 +41,14 @@ ARCHIVE_TYPES = {
 @json_option
 def publish(source: Path, dry_run: bool, registry: str | None, as_json: bool) -> None:
     """Validate a pack folder or archive, upload it for review, and say who will review it."""
-    from cli.client import ClientError
+    from cli.client import ClientError, print_json
     from cli.render import print_report
     from registry.packs.validate import validate as validate_pack
 
-    err = Console(stderr=True)
+    err = Console(stderr=True, highlight=False)
     with validate_pack(source) as report:
         if not report.ok:
             if as_json:
-                from cli.client import print_json
-
                 print_json(report.to_dict())
             else:
                 print_report(report, err)
@@ -59,14 +58,12 @@ def publish(source: Path, dry_run: bool, registry: str | None, as_json: bool) ->
             try:
                 answer = _upload(client, archive, dry_run, err)
             except ClientError as exc:
-                _refused(exc, report, as_json, err)
+                _refused(exc, as_json, err)
                 raise
     if as_json:
-        from cli.client import print_json
-
         print_json(answer)
     else:
-        _print_answer(answer, Console())
+        _print_answer(answer, Console(highlight=False))
 
 
 @contextmanager
@@ -77,13 +74,14 @@ def _archive(source: Path, report: Any) -> Iterator[tuple[str, Path, str]]:
         if source.is_file() and name.endswith(suffix):
             yield source.name, source, content_type
             return
-    from registry.packs.build import build_zip
+    from registry.packs.build import write_zip
 
     manifest = report.manifest or {}
     filename = f"{manifest.get('name', 'pack')}-{manifest.get('version', '0')}.zip"
     with tempfile.TemporaryDirectory(prefix="cmsreg-publish-") as folder:
         path = Path(folder) / filename
-        path.write_bytes(build_zip(report.files).data)
+        with path.open("wb") as out:  # written as it is built, never whole in memory
+            write_zip(report.files, out)
         yield filename, path, "application/zip"
 
 
@@ -129,11 +127,16 @@ def _upload(client: Any, archive: tuple[str, Path, str], dry_run: bool, err: Con
     )
     verb = "Checking" if dry_run else "Uploading"
     with (
-        Progress(*columns, console=err, transient=True) as progress,
+        Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress,
         path.open("rb") as file,
     ):
         task = progress.add_task(f"{verb} {filename}", total=size)
-        reader = _Progress(file, lambda done: progress.update(task, completed=done))
+        waiting = f"{filename} sent; the registry is checking it"
+
+        def advance(done: int) -> None:
+            progress.update(task, completed=done, description=waiting if done >= size else None)
+
+        reader = _Progress(file, advance)
         return client.post(
             SUBMISSIONS,
             params={"dry_run": "true"} if dry_run else None,
@@ -141,7 +144,7 @@ def _upload(client: Any, archive: tuple[str, Path, str], dry_run: bool, err: Con
         )
 
 
-def _refused(exc: Any, report: Any, as_json: bool, err: Console) -> None:
+def _refused(exc: Any, as_json: bool, err: Console) -> None:
     """Show what the registry refused: its problems and findings as `validate` shows them."""
     from cli.client import print_json
     from cli.render import print_findings, print_problems

@@ -15,10 +15,13 @@ import io
 import sys
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import click
 
 from cli.client import AuthError, InvalidError, RegistryClient, print_json
+from cli.refs import PackRef, SubmissionRef
+from cli.refs import submission_id as resolve
 from cli.session import json_option, open_client, registry_option
 from cli.submissions import age, day, every_submission, pack_of
 
@@ -115,11 +118,11 @@ def list_(
 
 
 @review.command()
-@click.argument("submission_id", metavar="ID", type=click.IntRange(min=1))
+@click.argument("submission_id", metavar="ID|PUBLISHER/NAME@VERSION", type=SubmissionRef())
 @click.option("--no-diff", is_flag=True, help="List changed files without their unified diffs.")
 @registry_option
 @json_option
-def show(submission_id: int, no_diff: bool, registry: str | None, as_json: bool) -> None:
+def show(submission_id: int | PackRef, no_diff: bool, registry: str | None, as_json: bool) -> None:
     """Show a submission: checks, findings, warnings, diff.
 
     The manifest, the checks, every finding masked with its file:line, the warnings to
@@ -127,6 +130,7 @@ def show(submission_id: int, no_diff: bool, registry: str | None, as_json: bool)
     version.
     """
     with open_client(registry, signed_in=True) as client:
+        submission_id = resolve(client, submission_id)
         sub = client.get(f"{SUBMISSIONS}/{submission_id}")
     if as_json:
         print_json(sub)
@@ -173,15 +177,17 @@ def describe(sub: dict, diffs: bool = True) -> list[str]:
         lines += ["", "Possible personal data (values masked):"]
         for f in findings:
             lines.append(
-                f"  {f['id']} {f['severity']:5} {f['file']}:{f['line']}  {f['rule']}  {f['masked']}"
+                f"  {f['id']} {f['severity']:5} {_where(f)}  {f['rule']}  {f.get('masked') or ''}"
             )
             lines.append(f"     {f['message']}")
     warnings = warnings_of(sub)
     if warnings and sub["status"] == "pending":
         lines += ["", "To acknowledge before approving:"]
         for w in warnings:
-            where = f" ({w['file']}:{w['line']})" if "file" in w else ""
-            lines.append(f"  {w['id']}{where}: {w['message']}")
+            if w.get("file"):  # a finding, described above
+                lines.append(f"  {w['id']}: {w.get('rule', '')} in {_where(w)}")
+            else:
+                lines.append(f"  {w['id']}: {w['message']}")
         ids = ",".join(w["id"] for w in warnings)
         lines.append(
             f"  Once checked: cmsreg review approve {sub['id']} --acknowledge {ids}"
@@ -194,6 +200,12 @@ def describe(sub: dict, diffs: bool = True) -> list[str]:
     if diff is not None:
         lines += ["", *_diff_lines(diff, diffs)]
     return lines
+
+
+def _where(finding: dict) -> str:
+    # file:line, or the file alone for a finding about a whole file
+    line = finding.get("line")
+    return f"{finding['file']}:{line}" if line else finding["file"]
 
 
 def _diff_lines(diff: dict, with_text: bool) -> list[str]:
@@ -220,14 +232,15 @@ def _diff_lines(diff: dict, with_text: bool) -> list[str]:
 
 
 @review.command()
-@click.argument("submission_id", metavar="ID", type=click.IntRange(min=1))
+@click.argument("submission_id", metavar="ID|PUBLISHER/NAME@VERSION", type=SubmissionRef())
 @registry_option
 @json_option
-def files(submission_id: int, registry: str | None, as_json: bool) -> None:
+def files(submission_id: int | PackRef, registry: str | None, as_json: bool) -> None:
     """List a submission's files with their type, size and SHA-256."""
     from rich.table import Table
 
     with open_client(registry, signed_in=True) as client:
+        submission_id = resolve(client, submission_id)
         found = client.get(f"{SUBMISSIONS}/{submission_id}/files")
     if as_json:
         print_json(found)
@@ -259,7 +272,7 @@ def safe_target(root: Path, path: str) -> Path:
 
 
 @review.command()
-@click.argument("submission_id", metavar="ID", type=click.IntRange(min=1))
+@click.argument("submission_id", metavar="ID|PUBLISHER/NAME@VERSION", type=SubmissionRef())
 @click.option(
     "-o",
     "--output",
@@ -270,15 +283,22 @@ def safe_target(root: Path, path: str) -> Path:
 @registry_option
 @json_option
 def get(
-    submission_id: int, output: Path | None, force: bool, registry: str | None, as_json: bool
+    submission_id: int | PackRef,
+    output: Path | None,
+    force: bool,
+    registry: str | None,
+    as_json: bool,
 ) -> None:
     """Save every file of a submission, DOCX and XLSX too, in a folder.
 
     The files are checked against the SHA-256 the registry lists and written under the folder
     only (default: submission-ID here); a file already there stops it unless --force is given.
     """
-    root = output or Path(f"submission-{submission_id}")
     with open_client(registry, signed_in=True) as client:
+        submission_id = resolve(client, submission_id)
+        root = output or Path(f"submission-{submission_id}")
+        if root.exists() and not root.is_dir():
+            raise click.UsageError(f"{root} is a file: choose a folder with -o.")
         listed = client.get(f"{SUBMISSIONS}/{submission_id}/files")
         targets = {f["path"]: safe_target(root, f["path"]) for f in listed}
         there = [p for p, t in targets.items() if t.exists() or t.is_symlink()]
@@ -329,12 +349,24 @@ def _download(client: RegistryClient, path: str) -> bytes:
     return b"".join(chunks)
 
 
+def _next_step(submission_id: int, body: Any) -> str:
+    """What to run once the warnings the registry named have been checked."""
+    show = f"`cmsreg review show {submission_id}` lists them"
+    errors = body.get("errors") if isinstance(body, dict) else None
+    said = (errors or {}).get("acknowledge") if isinstance(errors, dict) else None
+    prefix = "not acknowledged: "
+    if isinstance(said, list) and said and str(said[0]).startswith(prefix):
+        ids = str(said[0])[len(prefix) :].replace(" ", "")
+        return f"Once checked: cmsreg review approve {submission_id} --acknowledge {ids} ({show})."
+    return f"{show[0].upper()}{show[1:]}."
+
+
 def _acknowledgements(values: tuple[str, ...]) -> list[str]:
     return [a.strip() for v in values for a in v.split(",") if a.strip()]
 
 
 @review.command()
-@click.argument("submission_id", metavar="ID", type=click.IntRange(min=1))
+@click.argument("submission_id", metavar="ID|PUBLISHER/NAME@VERSION", type=SubmissionRef())
 @click.option("--note", help="A note for the record and the publisher (optional).")
 @click.option(
     "--acknowledge",
@@ -351,7 +383,7 @@ def _acknowledgements(values: tuple[str, ...]) -> list[str]:
 @registry_option
 @json_option
 def approve(
-    submission_id: int,
+    submission_id: int | PackRef,
     note: str | None,
     acknowledge: tuple[str, ...],
     acknowledge_all: bool,
@@ -367,6 +399,7 @@ def approve(
     if acknowledge and acknowledge_all:
         raise click.UsageError("Give --acknowledge or --acknowledge-all, not both.")
     with open_client(registry, signed_in=True) as client:
+        submission_id = resolve(client, submission_id)
         ids = _acknowledgements(acknowledge)
         if acknowledge_all:
             sub = client.get(f"{SUBMISSIONS}/{submission_id}")
@@ -377,7 +410,7 @@ def approve(
             )
         except InvalidError as exc:
             raise InvalidError(
-                f"{exc.message}\nSee them with `cmsreg review show {submission_id}`.",
+                f"{exc.message}\n{_next_step(submission_id, exc.body)}",
                 status=exc.status,
                 body=exc.body,
             ) from None
@@ -389,18 +422,19 @@ def approve(
 
 
 @review.command()
-@click.argument("submission_id", metavar="ID", type=click.IntRange(min=1))
+@click.argument("submission_id", metavar="ID|PUBLISHER/NAME@VERSION", type=SubmissionRef())
 @click.option(
     "--reason", required=True, help="What the publisher must change (required; they see it)."
 )
 @registry_option
 @json_option
-def reject(submission_id: int, reason: str, registry: str | None, as_json: bool) -> None:
+def reject(submission_id: int | PackRef, reason: str, registry: str | None, as_json: bool) -> None:
     """Reject a pending submission with a reason.
 
     The publisher sees the reason: say what to change. The submission's files leave the registry.
     """
     with open_client(registry, signed_in=True) as client:
+        submission_id = resolve(client, submission_id)
         done = client.post(f"{SUBMISSIONS}/{submission_id}/reject", {"reason": reason})
     if as_json:
         print_json(done)

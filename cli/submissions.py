@@ -9,42 +9,18 @@ changes nothing and exits 1, as click's own confirmations do.
 
 from __future__ import annotations
 
-import re
 import sys
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
 import click
 
 from cli import exits
+from cli.refs import PackRef, SubmissionRef, parse_pack
+from cli.refs import submission_id as resolve
 from cli.session import json_option, open_client, registry_option
 
-REF = re.compile(r"^(?P<publisher>[^/@\s]+)/(?P<name>[^/@\s]+)@(?P<version>[^/@\s]+)$")
 PAGE = 100  # the registry's largest page of submissions
-
-
-def parse_ref(ref: str) -> tuple[str, str, str]:
-    """PUBLISHER/NAME@VERSION as its three parts; a usage error (exit 2) otherwise."""
-    found = REF.match(ref)
-    if not found:
-        raise click.BadParameter(
-            f"{ref!r}: name one version as PUBLISHER/NAME@VERSION, e.g. "
-            "hertfordshire/family-safeguarding-cp-workflow@1.2.0.",
-            param_hint="PUBLISHER/NAME@VERSION",
-        )
-    if found["version"] == "latest":
-        raise click.BadParameter(
-            "name the exact version (e.g. @1.2.0), not @latest: `latest` moves.",
-            param_hint="PUBLISHER/NAME@VERSION",
-        )
-    return found["publisher"], found["name"], found["version"]
-
-
-def version_path(publisher: str, name: str, version: str) -> str:
-    """The API path of one version."""
-    parts = (quote(publisher, safe=""), quote(name, safe=""), quote(version, safe=""))
-    return "/api/v1/packs/{}/{}/versions/{}".format(*parts)
 
 
 def interactive() -> bool:
@@ -87,7 +63,7 @@ def age(stamp: str | None, now: datetime | None = None) -> str:
         return f"{days}d {hours}h"
     if hours:
         return f"{hours}h {minutes}m"
-    return f"{minutes}m"
+    return f"{minutes}m" if minutes else "<1m"
 
 
 def day(stamp: str | None) -> str:
@@ -119,8 +95,9 @@ def _yank_or_unyank(
 ) -> None:
     from cli.client import print_json
 
-    publisher, name, version = parse_ref(ref)
-    path = version_path(publisher, name, version)
+    pack = parse_pack(ref, version="required")
+    publisher, name = pack.publisher, pack.name
+    path = pack.version_path
     with open_client(registry, signed_in=True) as client:
         current = client.get(path)  # an unknown version stops here (exit 3), before any question
         label = f"{publisher}/{name} {current['version']}"
@@ -178,11 +155,13 @@ def unyank(ref: str, reason: str | None, yes: bool, registry: str | None, as_jso
 
 
 @click.command()
-@click.argument("submission_id", metavar="ID", type=click.IntRange(min=1))
+@click.argument("submission_id", metavar="ID|PUBLISHER/NAME@VERSION", type=SubmissionRef())
 @click.option("--note", help="A note for the record (optional).")
 @registry_option
 @json_option
-def withdraw(submission_id: int, note: str | None, registry: str | None, as_json: bool) -> None:
+def withdraw(
+    submission_id: int | PackRef, note: str | None, registry: str | None, as_json: bool
+) -> None:
     """Withdraw a pending or rejected submission of your organisation.
 
     Its files leave the registry (keep your own copy); the version can then be submitted again.
@@ -191,6 +170,7 @@ def withdraw(submission_id: int, note: str | None, registry: str | None, as_json
     from cli.client import print_json
 
     with open_client(registry, signed_in=True) as client:
+        submission_id = resolve(client, submission_id)
         done = client.post(f"/api/v1/submissions/{submission_id}/withdraw", {"note": note})
     if as_json:
         print_json(done)

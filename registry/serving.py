@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import selectors
 import socket
 import time
@@ -30,6 +31,8 @@ from gunicorn.http.wsgi import Response, default_environ
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from registry.errors import error_json
+
+log = logging.getLogger(__name__)
 
 
 class SlowClient(http_errors.NoMoreData, TimeoutError):
@@ -167,6 +170,17 @@ class RequestBody:
         return data
 
 
+def _warm_search(app: Any) -> None:
+    """Open the search index and fill its caches before the worker accepts its first request."""
+    registry = getattr(app, "extensions", {}).get("cmsreg")
+    if registry is None:
+        return
+    try:
+        registry.search.warm()
+    except Exception:  # an unusable index answers 503 to searches and shows in /healthz
+        log.warning("search index not warmed at worker start", exc_info=True)
+
+
 def guard_input(app: Callable) -> Callable:
     """Wrap a WSGI app so that it reads the request body through RequestBody."""
 
@@ -266,6 +280,7 @@ class RegistryWorker(ThreadWorker):
     def load_wsgi(self) -> None:
         """Load the app, reading bodies through RequestBody."""
         super().load_wsgi()
+        _warm_search(self.wsgi)
         self.wsgi = guard_input(self.wsgi)
 
     def accept(self, listener: Any) -> None:

@@ -57,7 +57,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "SEARCH_LOCK_TIMEOUT",
         20.0,
-        "Seconds a change (approve, yank) or a `reindex` waits for the search index's write lock, which a reindex holds throughout; then the request answers 503 with Retry-After and the change stays queued for the next index update.",
+        "Seconds a change (approve, yank) or a `reindex` waits for the search index's write lock, which a reindex holds throughout; a change is saved and answered 200 either way, and stays queued for the next index update when the wait runs out (a warning is logged); `reindex` fails with the message.",
         float,
     ),
     Setting(

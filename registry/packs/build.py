@@ -13,6 +13,7 @@ import tarfile
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import BinaryIO
 
 # 1980-01-01 is the earliest time a zip entry can carry; a fixed time makes the bytes repeatable.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -32,16 +33,21 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def build_zip(files: Mapping[str, bytes]) -> BuiltArchive:
-    """Build a zip of files (relative POSIX paths) with sorted entries and fixed metadata."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
+def write_zip(files: Mapping[str, bytes], out: BinaryIO) -> None:
+    """Write the zip `build_zip` builds to a seekable file, holding one file's bytes at a time."""
+    with zipfile.ZipFile(out, "w") as zf:
         for path in sorted(files):
             info = zipfile.ZipInfo(path, date_time=ZIP_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, so external_attr carries the permission bits
             info.external_attr = (0o100000 | FILE_MODE) << 16
             zf.writestr(info, files[path], compresslevel=9)
+
+
+def build_zip(files: Mapping[str, bytes]) -> BuiltArchive:
+    """Build a zip of files (relative POSIX paths) with sorted entries and fixed metadata."""
+    buf = io.BytesIO()
+    write_zip(files, buf)
     data = buf.getvalue()
     return BuiltArchive(data, sha256_hex(data))
 

@@ -81,6 +81,16 @@ class SearchEngine(Protocol):
     ) -> dict[str, Any]:
         """Answer a search with the body of SPEC §6."""
 
+    def search_json(
+        self,
+        q: str,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int = 20,
+    ) -> str:
+        """Answer a search as search() does, as JSON text."""
+
     def suggest(self, q: str, limit: int = 10) -> list[dict[str, str]]:
         """Return typeahead matches on names and titles: [{publisher, name, title}]."""
 

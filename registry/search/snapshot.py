@@ -13,6 +13,7 @@ under its lock, so no two threads ever touch them at once.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import json
 import math
 from dataclasses import dataclass
@@ -26,15 +27,17 @@ from registry.search import bitsets
 from registry.search.analysis import pairs
 from registry.search.interface import FACETS
 from registry.search.query import Concept
-from registry.search.schema import FIELD_BOOSTS, PAIR_FIELDS, QUERY_BOOSTS
+from registry.search.schema import FIELD_BOOSTS, PAIR_FIELDS, QUERY_BOOSTS, SPELL_FIELD
 from registry.search.suggest import Typeahead
 from registry.search.whoosh_internals import leaf_lengths, read_postings
 
 # BM25F parameters: Whoosh's defaults, which the reference scoring in the tests also uses.
 B = 0.75
 K1 = 1.2
-# Cache budgets, in postings of about 100 bytes: some 25 MB each per process at most.
-TERM_CACHE_POSTINGS = 250_000
+# Cache budgets, in postings of about 100 bytes: some 60 and 25 MB per process at most. The
+# terms of a few dozen different queries at 10,000 packs fill 450,000 (the synonyms and phrases
+# of one query reuse the terms of another): a smaller budget evicts terms still in use.
+TERM_CACHE_POSTINGS = 600_000
 CONCEPT_CACHE_POSTINGS = 250_000
 RESULTS_CACHE_ANSWERS = 512
 V = TypeVar("V")
@@ -89,6 +92,18 @@ class Snapshot:
         _ = self.facet_bits, self.orders, self.tiebreak
         for field in (*FIELD_BOOSTS, *PAIR_FIELDS):
             self.once(field)
+
+    def common_words(self, limit: int) -> list[str]:
+        """Return the words packs are most often described with, commonest first.
+
+        Words of titles, names, summaries and keywords, unstemmed, as a user would type them.
+        """
+        reader = self.searcher.reader()
+        frequency = {
+            word.decode("utf-8"): info.doc_frequency()
+            for word, info in reader.iter_field(SPELL_FIELD)
+        }
+        return heapq.nlargest(limit, frequency, key=lambda w: (frequency[w], w))
 
     # Per-document data, read once per generation.
 

@@ -147,12 +147,30 @@ def archive(reg: Registry, publisher: str, name: str, version: str, fmt: str) ->
     """A version's cached archive file (path, SHA-256, size): reproducible bytes."""
     if fmt not in FORMATS:
         raise BadRequest("format must be zip or tar.gz.", errors={"format": ["zip or tar.gz"]})
+    sha_of = Version.zip_sha256 if fmt == "zip" else Version.tar_sha256
     with reg.db.session() as session:
-        v = get_version(session, publisher, name, version)
-        exact, version_id = v.version, v.id
-    return Download(
-        exact, version_id, reg.store.archive_file(publisher, name, exact, fmt), FORMATS[fmt]
-    )
+        # One indexed query for the usual request, an exact version; `latest`, and anything not
+        # found, goes the long way, which also says what is wrong.
+        exact_name = SLUG_RE.match(publisher) and SLUG_RE.match(name) and is_semver(version)
+        row = (
+            session.execute(
+                select(Version.version, Version.id, sha_of)
+                .join(Pack, Version.pack_id == Pack.id)
+                .join(Organisation, Pack.publisher_id == Organisation.id)
+                .where(Organisation.slug == publisher, Pack.name == name)
+                .where(Version.version == version)
+            ).first()
+            if exact_name  # checked first: PostgreSQL refuses some strings (NUL) outright
+            else None
+        )
+        if row is None:
+            v = get_version(session, publisher, name, version)
+            row = (v.version, v.id, v.zip_sha256 if fmt == "zip" else v.tar_sha256)
+        exact, version_id, sha = row
+    # The checksum recorded at approval names the cached file: no git call when it is there.
+    cached = reg.store.cached_archive(sha, fmt) if sha else None
+    found = cached or reg.store.archive_file(publisher, name, exact, fmt)
+    return Download(exact, version_id, found, FORMATS[fmt])
 
 
 def count_download(reg: Registry, version_id: int, client: str) -> bool:
@@ -171,6 +189,11 @@ def _count_download(session: Session, version_id: int, is_postgres: bool, client
     now = datetime.now(UTC)
     window = int(now.timestamp()) // DOWNLOAD_WINDOW_SECONDS
     key = hashlib.sha256(f"{version_id}\0{window}\0{client}".encode()).hexdigest()
+    # A read first: a client downloading again within the window (a retry, a loop) then writes
+    # nothing, and readers never wait for SQLite's one writer. Two first downloads at once
+    # both reach the insert below, which counts one of them.
+    if session.scalar(select(DownloadClient.key).where(DownloadClient.key == key)) is not None:
+        return False
     first = session.execute(
         insert(DownloadClient)
         .values(key=key, at=now)

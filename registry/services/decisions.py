@@ -87,7 +87,21 @@ def transition(
                 session.expire(obj)
         return
     current = session.scalar(select(Submission.status).where(Submission.id == submission_id))
-    raise Conflict(
+    raise _conflict(submission_id, current, to)
+
+
+def expect(sub: Submission, allowed: tuple[SubmissionStatus, ...], to: SubmissionStatus) -> None:
+    """Refuse early (409) when the state read already rules the change out.
+
+    Only a courtesy, so that a decision on a settled submission says so before asking for
+    acknowledgements; `transition` still makes the real, conditional change.
+    """
+    if sub.status not in allowed:
+        raise _conflict(sub.id, sub.status, to)
+
+
+def _conflict(submission_id: int, current: Any, to: SubmissionStatus) -> Conflict:
+    return Conflict(
         f"Submission {submission_id} cannot be {_AS[to]} now: "
         f"{_WHY.get(current, f'it is {current}')}. Reload it to see its current state."
     )

@@ -96,6 +96,7 @@ def approve(
     with decisions.in_flight(reg):
         with reg.db.session() as session:
             sub = reviewable(session, actor, submission_id)
+            decisions.expect(sub, (PENDING,), APPROVING)
             acknowledged = _check_approvable(session, actor, sub, acknowledge)
             decisions.transition(session, sub.id, (PENDING,), APPROVING)
             publisher, name, version = sub.publisher.slug, sub.name, sub.version

@@ -1,6 +1,7 @@
 """Seed an instance with the example packs in content_repo/, through the same services.
 
-Idempotent: organisations that exist are kept, versions already approved are skipped.
+Idempotent: organisations that exist are kept, versions already approved are skipped, and the
+versions content_repo/yanks.yaml names are yanked once.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ import yaml
 from sqlalchemy import select
 
 from registry.db.models import Membership, Organisation, Pack, Version
-from registry.errors import RegistryError
+from registry.errors import Conflict, RegistryError
 from registry.packs.archive import read_pack
 from registry.packs.build import build_zip
 from registry.packs.manifest import MANIFEST_NAME
 from registry.packs.versions import SemVer
 from registry.packs.vocabulary import load_vocabularies
-from registry.services import accounts, moderation, publish
+from registry.services import accounts, moderation, publish, yanking
 from registry.services.accounts import Actor
 from registry.services.context import Registry
 
@@ -83,7 +84,22 @@ def seed(reg: Registry, content_repo: Path | None = None, log=print) -> tuple[in
         )
         log(f"seeded {meta['publisher']}/{meta['name']} {meta['version']}")
         published += 1
+    _yank(reg, root, seeder, log)
     return published, skipped
+
+
+def _yank(reg: Registry, root: Path, seeder: Actor, log) -> None:
+    """Yank the versions yanks.yaml names (once: a version already yanked is left as it is)."""
+    path = root / "yanks.yaml"
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    for entry in entries or []:
+        pack, _, version = entry["pack"].partition("@")
+        publisher, _, name = pack.partition("/")
+        try:
+            yanking.yank(reg, seeder, publisher, name, version, entry["reason"])
+        except Conflict:
+            continue  # yanked by an earlier seed
+        log(f"yanked {publisher}/{name} {version}")
 
 
 def publishing_order(root: Path) -> list[Path]:

@@ -61,7 +61,11 @@ class ArchiveCache:
             sha = self._index(key, fmt).read_text("ascii").strip()
         except (FileNotFoundError, UnicodeDecodeError):
             return None
-        if not _SHA256.fullmatch(sha):
+        return self.by_sha256(sha, fmt)
+
+    def by_sha256(self, sha: str, fmt: str) -> ArchiveFile | None:
+        """Return the cached archive whose content has this SHA-256, or None when absent."""
+        if not _SHA256.fullmatch(sha) or fmt not in BUILDERS:
             return None
         path = self.folder / f"{sha}.{fmt}"
         try:

@@ -307,10 +307,6 @@ class ContentStore(StoreReader):
 
     # -- maintenance --------------------------------------------------------------------------
 
-    def fsck(self) -> str:
-        """Run `git fsck --strict` on the repository; raises StoreError on any fault."""
-        return self.repo.fsck()
-
     def gc(self) -> GcReport:
         """Prune what no tag, main or pending submission reaches, now; drop stale archives."""
         before = self.repo.size()

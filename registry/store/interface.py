@@ -105,8 +105,8 @@ class PackStore(Protocol):
     ) -> ArchiveFile:
         """Return where a version's reproducible archive is, with its SHA-256 and size."""
 
-    def archive(self, publisher: str, name: str, version: str, fmt: str = "zip") -> bytes:
-        """Return a version's reproducible archive."""
+    def cached_archive(self, sha256: str, fmt: str = "zip") -> ArchiveFile | None:
+        """Return the already built archive with this SHA-256, or None."""
 
     def archive_sha256(self, publisher: str, name: str, version: str, fmt: str = "zip") -> str:
         """Return the SHA-256 of a version's archive."""

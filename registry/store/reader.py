@@ -50,6 +50,7 @@ def check_pack(publisher: object, name: object) -> tuple[str, str]:
 
 
 LISTING_CACHE_SIZE = 512  # versions; a listing is a few hundred bytes per file
+VERSION_CACHE_SIZE = 4096  # tag objects; about 300 bytes each
 
 
 class StoreReader:
@@ -70,7 +71,10 @@ class StoreReader:
         # on each GET of its page would cost more than the request itself.
         # Shared by a worker's threads, so every use holds the lock (cachetools is not thread-safe).
         self._listings: LRUCache[str, tuple[FileInfo, ...]] = LRUCache(LISTING_CACHE_SIZE)
-        self._listings_lock = threading.Lock()
+        # What a tag object points at never changes either: a download or a file read then asks
+        # git one question (where the tag ref points) instead of five.
+        self._versions: LRUCache[tuple[str, str, str], _Version] = LRUCache(VERSION_CACHE_SIZE)
+        self._listings_lock = threading.Lock()  # guards both caches
 
     def close(self) -> None:
         """Stop the git reader process; the store can be used again afterwards."""
@@ -120,11 +124,18 @@ class StoreReader:
         # Only annotated tags are versions; reconcile() reports any other tag as unknown.
         if found is None or found[1] != "tag":
             raise NotFound(f"{publisher}/{name} has no approved version {version}")
+        with self._listings_lock:
+            known = self._versions.get((found[0], publisher, name))
+        if known is not None:
+            return known
         commit = self.repo.read_tag(found[0]).object.hexsha
         tree = self.repo.pack_tree(commit, publisher, name)
         if tree is None:
             raise StoreError(f"tag {ref} names a commit without packs/{publisher}/{name}")
-        return _Version(found[0], commit, tree)
+        known = _Version(found[0], commit, tree)
+        with self._listings_lock:
+            self._versions[(found[0], publisher, name)] = known
+        return known
 
     def tag_info(self, publisher: str, name: str, version: str) -> TagInfo:
         """Return the tag of an approved version: commit, tree, tagger, time and approval record."""
@@ -191,13 +202,12 @@ class StoreReader:
         found = self._version(publisher, name, version)
         return self.archives.get(found.tag_object, fmt, lambda: self._read_tree_files(found.tree))
 
-    def archive(self, publisher: str, name: str, version: str, fmt: str = "zip") -> bytes:
-        """Return the bytes of the version's archive: a file read once it has been built."""
-        try:
-            return self.archive_file(publisher, name, version, fmt).path.read_bytes()
-        except FileNotFoundError:
-            # The cache was cleared between lookup and read; the second call rebuilds.
-            return self.archive_file(publisher, name, version, fmt).path.read_bytes()
+    def cached_archive(self, sha256: str, fmt: str = "zip") -> ArchiveFile | None:
+        """Return the cached archive with this SHA-256 (as recorded at approval), or None.
+
+        No git call: a download whose checksum the database holds is served from the cache.
+        """
+        return self.archives.by_sha256(sha256, fmt)
 
     def archive_sha256(self, publisher: str, name: str, version: str, fmt: str = "zip") -> str:
         """Return the SHA-256 (hex) of the version's archive."""

@@ -267,12 +267,6 @@ class Repository:
 
     # -- maintenance --------------------------------------------------------------------------
 
-    def fsck(self) -> str:
-        """Run `git fsck --strict`; return its report, or raise StoreError when it finds faults."""
-        return self.git("fsck", "--strict", "--no-progress", "--no-dangling").decode(
-            "utf-8", "replace"
-        )
-
     @contextmanager
     def adding_objects(self) -> Iterator[None]:
         """Hold while writing objects that no ref names yet: gc prunes none of them meanwhile."""

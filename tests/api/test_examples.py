@@ -24,3 +24,14 @@ def test_seeded_organisations_and_their_packs_are_examples(client, reg, accounts
     assert "This is an example pack" in page
     herts = client.get("/packs/hertfordshire/family-safeguarding-cp-workflow")
     assert "This is an example pack" not in herts.get_data(as_text=True)
+
+
+def test_seeding_yanks_what_yanks_yaml_names_once(client, reg):
+    """A newcomer finds a yanked version, with its reason, beside the current one."""
+    seed(reg, log=lambda _line: None)
+    seed(reg, log=lambda _line: None)  # again: nothing changes, nothing fails
+    pack = client.get("/api/v1/packs/eclipse-user-group/dols-lps-workflow").get_json()
+    versions = {v["version"]: v for v in pack["versions"]}
+    assert versions["3.1.1"]["yanked"] is True
+    assert "LPS implementation is postponed" in versions["3.1.1"]["yank_reason"]
+    assert versions["4.0.0"]["yanked"] is False and pack["latest"] == "4.0.0"

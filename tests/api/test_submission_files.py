@@ -29,7 +29,7 @@ def office_pack() -> dict[str, bytes]:
 def _office_pack() -> dict[str, bytes]:
     rows = '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
     return {
-        **pack_files(),
+        **pack_files(depends=...),
         LETTER: docx(paragraph("Dear family,") + paragraph("Write to jo.bloggs@example.org")),
         SHEET: xlsx(rows, ["Code", "Description"]),
     }

@@ -203,3 +203,21 @@ def test_help_imports_no_command_module():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = out.stdout.strip().splitlines()[-1]
     assert loaded == "['cli.config', 'cli.exits', 'cli.main', 'cli.session']"
+
+
+def test_shell_completion_completes_commands_and_subcommands():
+    """The completion docs/cli.md documents works with commands imported only when used."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cmsreg = str(Path(sys.executable).with_name("cmsreg"))
+
+    def complete(words: str, index: int) -> str:
+        env = {**os.environ, "_CMSREG_COMPLETE": "bash_complete", "COMP_WORDS": words}
+        env["COMP_CWORD"] = str(index)
+        return subprocess.run([cmsreg], env=env, capture_output=True, text=True).stdout
+
+    assert complete("cmsreg rev", 1).split() == ["plain,review"]
+    assert complete("cmsreg review ap", 2).split() == ["plain,approve"]
+    assert "plain,publish" in complete("cmsreg pu", 1).split()

@@ -198,6 +198,7 @@ def test_approve_needs_every_warning_acknowledged(cmsreg, client, people, letter
     refused = cmsreg("review", "approve", str(letter), token=people["mod"])
     assert refused.exit_code == exits.INVALID, refused.output
     assert "F1" in refused.output and f"cmsreg review show {letter}" in refused.output
+    assert f"cmsreg review approve {letter} --acknowledge F1 " in refused.output
     both = cmsreg(
         "review", "approve", str(letter), "-a", "F1", "--acknowledge-all", token=people["mod"]
     )
@@ -234,7 +235,7 @@ def test_approve_all_and_without_warnings(cmsreg, client, people, letter):
     assert out.exit_code == 0, out.output
     body = json.loads(out.output)
     assert body["status"] == "approved" and body["reviews"][0]["acknowledged"] == ["F1"]
-    clean = submit(client, people["pub"], pack_files(version="1.3.0"))
+    clean = submit(client, people["pub"], pack_files(version="1.3.0", depends=...))
     plain = cmsreg("review", "approve", str(clean), token=people["mod"])
     assert plain.exit_code == 0, plain.output
     assert cmsreg("review", "approve", "9999", token=people["mod"]).exit_code == exits.REGISTRY
@@ -259,3 +260,41 @@ def test_reject_requires_a_reason(cmsreg, client, people, letter):
     assert gone.exit_code == exits.REGISTRY and "removed" in gone.output
     mine = json.loads(cmsreg("submissions", "--json", token=people["pub"]).output)
     assert mine[0]["reason"] == "Use the team mailbox"
+
+
+def test_a_submission_is_named_by_its_pack_and_version(cmsreg, client, people, letter):
+    """PUBLISHER/NAME@VERSION stands for the ID: the pending submission of that version."""
+    ref = "hertfordshire/family-safeguarding-cp-workflow@1.2.0"
+    shown = cmsreg("review", "show", ref, "--json", token=people["mod"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output)["id"] == letter
+    # Another moderator cannot see it, so cannot name it either.
+    hidden = cmsreg("review", "show", ref, token=people["mosaic"])
+    assert hidden.exit_code == exits.REGISTRY and "No submission of" in hidden.output
+    bad = cmsreg(
+        "review", "show", "hertfordshire/family-safeguarding-cp-workflow", token=people["mod"]
+    )
+    assert bad.exit_code == exits.USAGE and "PUBLISHER/NAME@VERSION" in bad.output
+    done = cmsreg("review", "approve", ref, "--acknowledge-all", token=people["mod"])
+    assert done.exit_code == 0, done.output
+    assert f"(submission {letter})" in done.output
+    # Approved, it is still the one named (nothing pending): a second approval is a conflict.
+    again = cmsreg("review", "approve", ref, token=people["mod"])
+    assert again.exit_code == exits.REGISTRY
+
+
+def test_withdraw_by_pack_and_version(cmsreg, client, people):
+    sid = submit(client, people["pub"], pack_files(version="2.0.0", depends=...))
+    out = cmsreg(
+        "withdraw", "hertfordshire/family-safeguarding-cp-workflow@2.0.0", token=people["pub"]
+    )
+    assert out.exit_code == 0, out.output
+    assert f"submission {sid}" in out.output
+
+
+def test_get_into_a_file_is_a_usage_error(cmsreg, people, letter, tmp_path):
+    target = tmp_path / "notes.txt"
+    target.write_text("mine")
+    out = cmsreg("review", "get", str(letter), "-o", str(target), token=people["mod"])
+    assert out.exit_code == exits.USAGE and "is a file" in out.output
+    assert target.read_text() == "mine"

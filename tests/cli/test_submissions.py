@@ -26,7 +26,7 @@ def people(accounts):
 @pytest.fixture
 def approved(client, people):
     """hertfordshire/family-safeguarding-cp-workflow 1.2.0, approved."""
-    r = upload(client, people["pub"], pack_files())
+    r = upload(client, people["pub"], pack_files(depends=...))
     assert r.status_code == 201, r.get_json()
     sid = r.get_json()["id"]
     r = client.post(f"/api/v1/submissions/{sid}/approve", json={}, headers=auth(people["mod"]))
@@ -35,7 +35,7 @@ def approved(client, people):
 
 
 def pending(client, token, version="1.3.0"):
-    r = upload(client, token, pack_files(version=version))
+    r = upload(client, token, pack_files(version=version, depends=...))
     assert r.status_code == 201, r.get_json()
     return r.get_json()["id"]
 

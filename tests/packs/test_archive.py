@@ -24,7 +24,7 @@ from registry.packs.archive import (
     read_archive,
     read_pack,
 )
-from registry.packs.build import build_tar_gz, build_zip
+from registry.packs.build import build_tar_gz, build_zip, write_zip
 from registry.packs.limits import DEFAULT_LIMITS, Limits, MiB
 from registry.packs.problems import FatalPackError
 from tests.hostile import (
@@ -710,3 +710,12 @@ def write_folder(root: Path, files: dict[str, bytes]) -> None:
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+
+
+def test_a_zip_written_to_a_file_is_the_zip_built_in_memory(tmp_path: Path) -> None:
+    # `cmsreg publish` builds a folder into a file: the same bytes `cmsreg build` makes.
+    files = {**SIBLINGS, "docs/scan.png": random.Random(3).randbytes(300_000)}
+    path = tmp_path / "pack.zip"
+    with path.open("wb") as out:
+        write_zip(files, out)
+    assert path.read_bytes() == build_zip(files).data

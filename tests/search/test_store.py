@@ -10,6 +10,7 @@ import pytest
 
 from registry.search import IndexFormatError, LockTimeout, WhooshEngine
 from registry.search.parallel import RebuildError
+from registry.search.query import plan
 from registry.search.store import CURRENT, FORMAT_FILE, IndexStore
 from tests.search.conftest import keys
 from tests.search.corpus import BY_KEY, PACKS
@@ -187,3 +188,23 @@ def test_a_reader_two_rebuilds_behind_catches_up(tmp_path: Path) -> None:
     assert reader.search("", per_page=100)["total"] == 6
     writer.close()
     reader.close()
+
+
+def test_a_warmed_engine_has_the_commonest_words_ready_and_answers_the_same(
+    tmp_path: Path,
+) -> None:
+    warmed = WhooshEngine(tmp_path / "index")
+    warmed.index(PACKS)
+    warmed.warm()
+    snap = warmed._snapshot
+    assert snap is not None
+    common = snap.common_words(5)
+    assert "review" in common
+    # The matches of a common word are in the cache before anyone searched for it.
+    (concept,) = plan("review").concepts
+    assert concept.key in snap._concepts
+    cold = WhooshEngine(tmp_path / "index")
+    for q in ("review", "assessment plan", "safeguarding adults"):
+        assert warmed.search(q) == cold.search(q)
+    warmed.close()
+    cold.close()

@@ -9,6 +9,8 @@ import pytest
 
 from registry.store import ContentStore
 
+from .helpers import fsck
+
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[ContentStore]:
@@ -16,4 +18,4 @@ def store(tmp_path: Path) -> Iterator[ContentStore]:
     with ContentStore(tmp_path / "content.git", tmp_path / "archives") as s:
         s.init()
         yield s
-        s.fsck()  # every test leaves a repository git finds sound
+        fsck(s)  # every test leaves a repository git finds sound

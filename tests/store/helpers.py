@@ -36,6 +36,16 @@ def git(store: ContentStore, *args: str) -> str:
     return out.stdout.decode()
 
 
+def fsck(store: ContentStore) -> None:
+    """Fail unless `git fsck --strict` finds the store's repository sound."""
+    git(store, "fsck", "--strict", "--no-progress", "--no-dangling")
+
+
+def archive(store: ContentStore, publisher: str, name: str, version: str, fmt: str) -> bytes:
+    """The bytes of a version's cached archive, built on first use."""
+    return store.archive_file(publisher, name, version, fmt).path.read_bytes()
+
+
 def ref_exists(store: ContentStore, ref: str) -> bool:
     """True when ref exists in the store's repository."""
     proc = subprocess.run(

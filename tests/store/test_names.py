@@ -61,7 +61,7 @@ CALLS: list[Callable[[ContentStore, str], object]] = [
     lambda s, v: s.versions(v, "roles"),
     lambda s, v: s.files("essex", v, "1.0.0"),
     lambda s, v: s.list_files(v, "roles", "1.0.0"),
-    lambda s, v: s.archive("essex", v, "1.0.0", "zip"),
+    lambda s, v: s.archive_file("essex", v, "1.0.0", "zip"),
     lambda s, v: s.diff(v, "roles", "1.0.0", "1.1.0"),
     lambda s, v: s.diff_submission(1, "essex", v),
     lambda s, v: s.submission_files(1, v, "roles"),

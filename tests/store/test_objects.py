@@ -10,7 +10,7 @@ from gitdb.util import hex_to_bin
 from registry.store import ContentStore
 from registry.store.objects import BLOB_MODE, TREE_MODE
 
-from .helpers import approve, git, git_env, pack
+from .helpers import approve, fsck, git, git_env, pack
 
 
 def _git_in(store: ContentStore, *args: str, stdin: bytes = b"") -> bytes:
@@ -76,7 +76,7 @@ def test_commits_and_tags_read_back_by_plain_git(store: ContentStore) -> None:
         git(store, "show", "essex/roles/v1.0.0:packs/essex/roles/README.md").encode()
         == (pack()["README.md"])
     )
-    store.fsck()
+    fsck(store)
 
 
 def _approve_in_child(store: ContentStore, queue: multiprocessing.Queue) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from registry.store import Busy, ContentStore, PackStore
 
-from .helpers import approve, git, git_env, pack
+from .helpers import approve, fsck, git, git_env, pack
 
 
 def test_a_held_lock_makes_writers_wait_then_give_up(tmp_path: Path) -> None:
@@ -40,7 +40,7 @@ def test_ref_changes_are_logged_under_the_registry_identity(
         approve(store, 2, "essex", "roles", "1.1.0")
         names = git(store, "reflog", "show", "--format=%gn <%ge>", "main").splitlines()
         assert names == ["cmsreg registry <registry@cmsreg.invalid>"] * 2
-        store.fsck()
+        fsck(store)
 
 
 def test_git_environment_of_the_caller_is_ignored(
