@@ -40,7 +40,7 @@ FOLDER_MODE = 0o777
 
 
 class Exists(click.ClickException):
-    """The destination exists and --force was not given (a usage error, exit 2)."""
+    """The destination exists without --force, or cannot be written (a usage error, exit 2)."""
 
     exit_code = exits.USAGE
 
@@ -99,13 +99,22 @@ def download(
         stem = f"{ref.name}-{version}"
         target = folder / (stem if extract else f"{stem}.{fmt}")
         _check_free(target, force, extract)
-        folder.mkdir(parents=True, exist_ok=True)
-        with _fetched(client, ref.path, version, fmt, folder, advertised, err) as (archive, sha):
-            if extract:
-                count = _extract(archive, target, force, f"{stem}.{fmt}")
-            else:
-                count = None
-                _keep(archive, target, force)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with _fetched(client, ref.path, version, fmt, folder, advertised, err) as (
+                archive,
+                sha,
+            ):
+                if extract:
+                    count = _extract(archive, target, force, f"{stem}.{fmt}")
+                else:
+                    count = None
+                    _keep(archive, target, force)
+        except OSError as exc:  # the folder: not writable, full, or a file in the way
+            raise Exists(
+                f"Cannot write in {folder}: {exc.strerror or exc}. Nothing was kept; choose "
+                "another folder with -o."
+            ) from None
     if as_json:
         print_json(
             {

@@ -46,11 +46,11 @@ def _console() -> Console:
 def _size(n: int | None) -> str:
     if n is None:
         return "-"
-    for unit in ("B", "kB", "MB"):
-        if n < 1000 or unit == "MB":
-            return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000  # type: ignore[assignment]
-    return f"{n} B"  # pragma: no cover
+    if n < 1000:
+        return f"{n} B"
+    if n < 1_000_000:
+        return f"{n / 1000:.1f} kB"
+    return f"{n / 1_000_000:.1f} MB"
 
 
 def _day(timestamp: str | None) -> str:
@@ -194,13 +194,16 @@ def _print_search(console: Console, q: str, answer: dict, page: int, filters: st
 def _print_facets(console: Console, facets: dict[str, dict[str, int]]) -> None:
     from rich.text import Text
 
-    shown = [(name, counts) for name, counts in facets.items() if counts]
+    shown = [(name, counts) for name, counts in facets.items() if any(counts.values())]
     if not shown:
         return
     console.print(Text("\nNarrow with (count of packs):", style="bold"))
     options = {name: option for name, option, _ in FILTERS}
     for name, counts in shown:
-        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        ordered = sorted(
+            ((value, count) for value, count in counts.items() if count),
+            key=lambda item: (-item[1], item[0]),
+        )
         line = Text(f"{options.get(name, name)} ", style="cyan")
         line.append(", ".join(f"{value} ({count})" for value, count in ordered))
         console.print(line)

@@ -284,6 +284,10 @@ def test_errors(cmsreg, catalogue, dest):
     assert cmsreg("download", CP + "@7.0.0", "-o", str(dest)).exit_code == exits.REGISTRY
     assert cmsreg("download", "nothing", "-o", str(dest)).exit_code == exits.USAGE
     assert cmsreg("download", CP, "--format", "rar").exit_code == exits.USAGE
+    (dest / "a-file").write_text("x")
+    under_a_file = cmsreg("download", CP, "-o", str(dest / "a-file" / "sub"))
+    assert under_a_file.exit_code == exits.USAGE and "Cannot write in" in under_a_file.output
+    (dest / "a-file").unlink()
     assert list(dest.iterdir()) == []
 
 
