@@ -19,10 +19,10 @@ from registry.search import execute, parallel
 from registry.search.analysis import words
 from registry.search.interface import FACETS, MAX_PER_PAGE, SORTS, SearchDocument
 from registry.search.query import plan
-from registry.search.schema import to_record
+from registry.search.schema import Codec, to_record
 from registry.search.snapshot import K1, B, Snapshot, remember
 from registry.search.store import IndexStore
-from registry.search.whoosh_internals import BulkWriter, Codec
+from registry.search.whoosh_internals import BulkWriter
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -22,7 +22,7 @@ from whoosh import index as whoosh_index
 
 from registry.search import whoosh_internals
 from registry.search.interface import SearchDocument
-from registry.search.schema import to_record
+from registry.search.schema import Codec, to_record
 
 BATCH = 50  # packs per message: large enough to amortise pickling, small enough to balance
 POLL = 0.5  # seconds between checks that workers are alive
@@ -117,7 +117,7 @@ def _reason(results: Any) -> str:
 def _work(directory: str, jobs: Any, results: Any) -> None:
     """Worker process: index batches from jobs into one segment, report it on results."""
     try:
-        writer = whoosh_internals.segment_writer(whoosh_index.open_dir(directory))
+        writer = whoosh_internals.segment_writer(whoosh_index.open_dir(directory), Codec())
         count = 0
         while (batch := jobs.get()) is not None:
             for doc in batch:

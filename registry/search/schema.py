@@ -12,9 +12,7 @@ from registry.packs.vocabulary import load_vocabularies
 from registry.search.analysis import SEPARATOR, CountedText, DomainAnalyzer, PairAnalyzer, pairs
 from registry.search.interface import FACET_SOURCES, FACETS, SearchDocument
 from registry.search.synonyms import load_synonyms
-
-# Indexes built before whoosh_internals.py pickled their codec as registry.search.schema.Codec.
-from registry.search.whoosh_internals import Codec  # noqa: F401
+from registry.search.whoosh_internals import BlockCodec
 
 # Text fields searched, with the boost applied at query time (tunable without a reindex).
 FIELD_BOOSTS = {
@@ -161,3 +159,7 @@ def to_record(doc: SearchDocument) -> dict[str, Any]:
     for facet in FACETS:
         record[facet] = ",".join(_facet_values(doc, facet))
     return record
+
+
+class Codec(BlockCodec):
+    """The index's codec (see BlockCodec), named here: index segments pickle it by this name."""

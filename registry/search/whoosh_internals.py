@@ -100,13 +100,13 @@ from whoosh.writing import SegmentWriter  # noqa: E402
 # The codec.
 
 
-class Codec(W3Codec):
+class BlockCodec(W3Codec):
     """Whoosh's codec without per-posting length statistics, and with larger blocks.
 
     Block length statistics only serve block-quality skipping, which this package never uses
     (it returned a wrong top 20), and looking them up cost a fifth of indexing time. Searches
-    read whole posting lists, so larger blocks mean fewer objects to decode. Index segments
-    pickle their codec as registry.search.schema.Codec: schema.py keeps that name.
+    read whole posting lists, so larger blocks mean fewer objects to decode. Indexes use it as
+    schema.Codec, the name their segments pickle.
     """
 
     length_stats = False
@@ -277,12 +277,12 @@ class BulkWriter(SegmentWriter):
 # A rebuild in several processes: each writes one segment, the parent lists them.
 
 
-def segment_writer(ix: Index) -> BulkWriter:
+def segment_writer(ix: Index, codec: BlockCodec) -> BulkWriter:
     """Return a BulkWriter for one worker of a parallel rebuild.
 
     It takes no lock of Whoosh's: the parent holds the registry's write lock throughout.
     """
-    return BulkWriter(ix, _lk=False, codec=Codec())
+    return BulkWriter(ix, _lk=False, codec=codec)
 
 
 def finish_segment(writer: BulkWriter, count: int) -> Any:

@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from registry.search import WhooshEngine
 from registry.search.whoosh_internals import (
     REQUIRED_VERSION,
     installed_whoosh,
     whoosh_problem,
 )
+from tests.search.corpus import PACKS
 
 ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = ROOT / "registry"
@@ -125,3 +127,14 @@ def test_the_check_finds_private_names_where_they_are() -> None:
 @pytest.mark.parametrize("module", ["bulk", "postings", "lru"])
 def test_the_old_modules_are_gone(module: str) -> None:
     assert not (REGISTRY / "search" / f"{module}.py").exists()
+
+
+def test_indexes_name_their_codec_as_before(tmp_path: Path) -> None:
+    # Segments pickle their codec: an index must stay readable by the release before this one
+    # (a rollback), which knows it as registry.search.schema.Codec.
+    engine = WhooshEngine(tmp_path / "index")
+    engine.index(PACKS[:3])
+    engine.close()
+    (toc,) = (tmp_path / "index").glob("gen-*/_MAIN_*.toc")
+    assert b"registry.search.schema" in toc.read_bytes()
+    assert b"whoosh_internals" not in toc.read_bytes()
