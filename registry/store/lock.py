@@ -39,9 +39,9 @@ def exclusive(lock_path: Path, timeout: float, what: str = "the content store") 
     """Hold the lock on lock_path alone for the block, or raise Busy after timeout seconds."""
     # A new FileLock per call: each thread and process holds its own open file, and flock
     # excludes open files from each other, so two threads of one worker wait for each other.
-    lock = FileLock(lock_path, timeout=timeout, is_singleton=False, poll_interval=POLL_SECONDS)
+    lock = FileLock(lock_path, timeout=timeout, is_singleton=False)
     try:
-        lock.acquire()
+        lock.acquire(poll_interval=POLL_SECONDS)
     except Timeout:
         raise _busy(what, lock_path, timeout) from None
     try:
