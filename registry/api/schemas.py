@@ -166,22 +166,22 @@ class SubmissionListArgs(Loose):
     )
     supplier = fields.String(
         load_default=None,
-        validate=validate.Length(max=64),
+        validate=[validate.Length(max=64), storable_text],
         metadata={"description": "Only submissions for this supplier (e.g. system-c)"},
     )
     publisher = fields.String(
         load_default=None,
-        validate=validate.Length(max=64),
+        validate=[validate.Length(max=64), storable_text],
         metadata={"description": "Only this publisher's submissions (e.g. barnsley)"},
     )
     name = fields.String(
         load_default=None,
-        validate=validate.Length(max=64),
+        validate=[validate.Length(max=64), storable_text],
         metadata={"description": "Only submissions of the pack with this name"},
     )
     version = fields.String(
         load_default=None,
-        validate=validate.Length(max=128),
+        validate=[validate.Length(max=128), storable_text],
         metadata={"description": "Only submissions of this version (e.g. 1.0.0)"},
     )
     sort = fields.String(

@@ -87,3 +87,12 @@ def test_the_queue_narrows_to_one_pack_or_version(client, queue_world):
     assert listed(client, lcs, "?publisher=kent") == [ids["kent"]]
     assert listed(client, tokens["mosaic"], one) == []  # not theirs to see
     assert listed(client, lcs, one + "&version=9.9.9") == []
+
+
+def test_queue_filters_refuse_text_the_database_cannot_keep(client, queue_world):
+    """A NUL in a filter is a 422 naming the character, never a 500 (PostgreSQL refuses NUL)."""
+    tokens, _ = queue_world
+    for field in ("publisher", "name", "version", "supplier"):
+        r = client.get(f"{QUEUE}?{field}=ab%00c", headers=auth(tokens["lcs"]))
+        assert r.status_code == 422, (field, r.get_json())
+        assert "U+0000" in str(r.get_json()["errors"]), r.get_json()
