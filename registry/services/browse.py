@@ -3,8 +3,10 @@ publishers' names for search facets."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+from cachetools import TTLCache
 from sqlalchemy import select
 
 from registry.db.models import Organisation
@@ -14,13 +16,28 @@ from registry.services.context import Registry
 README = "README.md"
 
 
+NAMES_TTL = 30  # seconds a worker keeps organisation names; a new one shows its slug meanwhile
+_names_lock = threading.Lock()
+
+
 def organisation_names(reg: Registry) -> dict[str, str]:
-    """Every organisation's name by slug (one query: search facets name publishers by slug)."""
-    with reg.db.session() as session:
-        return {
-            slug: name
-            for slug, name in session.execute(select(Organisation.slug, Organisation.name))
-        }
+    """Every organisation's name by slug, for the search facets (read at most every 30 s).
+
+    Every search page names publishers; the query cost a third of the page's own time, and
+    organisations are created by an operator, rarely.
+    """
+    with _names_lock:
+        cache = reg.caches.setdefault("organisation_names", TTLCache(maxsize=1, ttl=NAMES_TTL))
+        names = cache.get("all")
+    if names is None:
+        with reg.db.session() as session:
+            names = {
+                slug: name
+                for slug, name in session.execute(select(Organisation.slug, Organisation.name))
+            }
+        with _names_lock:
+            cache["all"] = names
+    return names
 
 
 def home(reg: Registry, recent: int = 6) -> dict[str, Any]:

@@ -25,6 +25,8 @@ class Registry:
     store: PackStore
     limits: Limits
     _search: SearchEngine | None = field(default=None, repr=False)
+    # Small read caches of this process's services, by name (e.g. organisation names).
+    caches: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_settings(cls, overrides: dict[str, Any] | None = None) -> Registry:

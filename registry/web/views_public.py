@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+import json
+import threading
+
+from cachetools import TTLCache
+from flask import abort, render_template, request, session
+from flask_login import current_user
 
 from registry.services import browse, catalogue, discovery
 from registry.services.review_files import readable
@@ -19,6 +24,8 @@ from registry.web.searching import (
 )
 
 HOME_FACETS = ("supplier", "product", "practice_model")
+PAGE_TTL = browse.NAMES_TTL  # a cached search page is no older than the names it shows
+_pages_lock = threading.Lock()
 
 
 @bp.route("/")
@@ -37,7 +44,24 @@ def search():
     """Results with highlights, filters with counts, sort, pages and did-you-mean."""
     state = SearchState.parse(request.args)
     reg = registry()
-    found = discovery.search(reg, state.q, state.filters, state.sort, state.page, PER_PAGE)
+    text = discovery.search_json(reg, state.q, state.filters, state.sort, state.page, PER_PAGE)
+    # Anyone not signed in (and with no message waiting) gets the same page for the same answer:
+    # rendering it again cost twice the search itself. The key holds the engine's answer, so a
+    # new index generation with other results makes another page; names may lag NAMES_TTL.
+    shared = not current_user.is_authenticated and not session.get("_flashes")
+    key = (text, request.query_string)
+    with _pages_lock:
+        pages = reg.caches.setdefault("search_pages", TTLCache(maxsize=256, ttl=PAGE_TTL))
+        page = pages.get(key) if shared else None
+    if page is None:
+        page = _search_page(reg, state, json.loads(text))
+        if shared:
+            with _pages_lock:
+                pages[key] = page
+    return page
+
+
+def _search_page(reg, state: SearchState, found: dict) -> str:
     names = browse.organisation_names(reg) if found["total"] or state.filters else {}
 
     def name(value: str, facet: str) -> str:

@@ -160,3 +160,27 @@ def test_publishers_and_a_publisher_page(browser):
     essex = text(browser.get("/publishers/essex"))
     for fact in ("County council", "E10000012", "881", "signs-of-safety-assessment"):
         assert fact in essex, fact
+
+
+def test_a_search_page_shared_by_visitors_follows_the_index_and_never_a_signed_in_page(
+    browser, wreg, web
+):
+    """Anonymous visitors share a rendered page per answer; a change to the answer (a yank
+    here) makes a new page at once, and a signed-in person always gets their own."""
+    from registry.services import yanking
+    from registry.services.accounts import Actor
+    from tests.web.conftest import sign_in
+    from tests.web.world import SAM
+
+    path = "/search?q=signs+of+safety+assessment&publisher=essex"
+    first = text(browser.get(path))
+    assert f">{SOS_AFTER}<" in first or SOS_AFTER in first
+    assert text(browser.get(path)) == first  # the shared page
+    essex = Actor("essex-admin", frozenset({"publish"}), organisations=frozenset({"essex"}))
+    yanking.yank(wreg, essex, *SOS, SOS_AFTER, "Wrong danger statement wording")
+    after = text(browser.get(path))
+    assert after != first and SOS_AFTER not in after and SOS_BEFORE in after
+    signed_in = web.test_client()
+    sign_in(signed_in, SAM)
+    own = text(signed_in.get(path))
+    assert "Sign out" in own and "Sign out" not in after
