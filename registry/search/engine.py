@@ -33,6 +33,9 @@ WORKER_TIMEOUT = 120.0
 # beside the searches rather than inside the first ones.
 WARM_WORDS = 100
 
+# Index updates leave their segment unmerged until the index has this many (see index()).
+MERGE_AT = 32
+
 # The vocabulary behind each filter, so a filter may name a slug's alias ("liquidlogic").
 FILTER_VOCABULARIES = {
     "supplier": "supplier",
@@ -91,7 +94,10 @@ class WhooshEngine:
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit()
+            # Whoosh merges small segments on every commit by default: every fifth approval
+            # paid 110-150 ms for it at 10,000 packs (against 25 ms for the update itself).
+            # Segments of one pack each cost searches little, so merge only once there are many.
+            writer.commit(merge=len(writer.segments) >= MERGE_AT)
             ix.close()
 
     def remove(self, publisher: str, name: str) -> None:

@@ -208,3 +208,47 @@ def test_a_warmed_engine_has_the_commonest_words_ready_and_answers_the_same(
         assert warmed.search(q) == cold.search(q)
     warmed.close()
     cold.close()
+
+
+def segment_count(path: Path) -> int:
+    """How many segments the current index has (Whoosh's public reader API)."""
+    from whoosh import index
+
+    ix = index.open_dir(str(IndexStore(path).current()))
+    try:
+        with ix.reader() as reader:
+            return len(reader.leaf_readers())
+    finally:
+        ix.close()
+
+
+def test_updates_pack_by_pack_stay_unmerged_until_many_then_rank_as_a_rebuild(
+    tmp_path: Path,
+) -> None:
+    """Each update writes a segment of its own (no merge on the approval's path) until the
+    index has MERGE_AT of them; answers are those of an index rebuilt from the same packs."""
+    from registry.search.engine import MERGE_AT
+
+    updated = WhooshEngine(tmp_path / "updated")
+    rebuilt = WhooshEngine(tmp_path / "rebuilt")
+    try:
+        updated.rebuild(PACKS)
+        segments = []
+        for i in range(MERGE_AT + 8):
+            doc = dict(PACKS[i % len(PACKS)])
+            doc["summary"] = f"{doc['summary']} Revision {i}."
+            updated.index([doc])
+            segments.append(segment_count(tmp_path / "updated"))
+        assert max(segments) <= MERGE_AT + 1, segments
+        assert segments[: MERGE_AT - 2] == list(range(2, MERGE_AT)), segments  # one per update
+        final = {d["publisher"] + "/" + d["name"]: d for d in PACKS}
+        for i in range(MERGE_AT + 8):
+            doc = dict(PACKS[i % len(PACKS)])
+            doc["summary"] = f"{doc['summary']} Revision {i}."
+            final[doc["publisher"] + "/" + doc["name"]] = doc
+        rebuilt.rebuild(list(final.values()))
+        for q in ("child protection", "signs of safety", "revision", "MASH"):
+            assert updated.search(q)["results"] == rebuilt.search(q)["results"], q
+    finally:
+        updated.close()
+        rebuilt.close()
