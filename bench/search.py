@@ -87,7 +87,8 @@ def build_fts(path: Path, docs: list) -> sqlite3.Connection:
             )
             rows = []
             for facet in FACETS:
-                value = doc[FACET_SOURCES[facet]]
+                # A facet the corpus leaves out (statutory returns) has no values, as in the index.
+                value = doc.get(FACET_SOURCES[facet]) or []
                 rows += [(rowid, facet, v) for v in (value if isinstance(value, list) else [value])]
             db.executemany("INSERT INTO facets VALUES (?, ?, ?)", rows)
         db.execute("CREATE INDEX facets_by_value ON facets (facet, value, doc)")
