@@ -33,6 +33,8 @@ ZERO_OID = "0" * 40
 TEMP_OBJECT_MIN_AGE = 3600.0  # seconds: a half-written object this old belongs to a dead writer
 DEFAULT_IDENTITY = ("cmsreg registry", "registry@cmsreg.invalid")
 # Refs the store builds: no spaces, no "..", nothing git would read as a revision expression.
+# git's words when a ref's lock file exists already (a writer killed while it held the lock).
+_LOCK_IN_THE_WAY = re.compile(r"Unable to create '([^']+\.lock)': File exists")
 _SAFE_REF = re.compile(r"refs/(?:[A-Za-z0-9][A-Za-z0-9.+-]*/)*[A-Za-z0-9][A-Za-z0-9.+-]*/?")
 # Set on every init, so an older repository picks up new settings.
 REPO_CONFIG = (
@@ -193,13 +195,29 @@ class Repository:
             if not OID_RE.fullmatch(old) or (new and not OID_RE.fullmatch(new)):
                 raise StoreError(f"bad object id in a change of {ref}")
             lines.append(f"delete {ref} {old}" if not new else f"update {ref} {new} {old}")
+        stdin = ("\n".join(lines) + "\n").encode()
         try:
-            self.git("update-ref", "--stdin", stdin=("\n".join(lines) + "\n").encode())
+            self.git("update-ref", "--stdin", stdin=stdin)
         except GitFailed as exc:
-            raise Conflict(
-                f"the content repository changed while this was being written, nothing was "
-                f"changed; try again ({exc.stderr})"
-            ) from exc
+            stale = self._dead_writers_lock(exc)
+            if stale is None:
+                raise _changed(exc) from exc
+            # Every ref writer holds the store's write lock, as the caller does now: a git
+            # lock file found meanwhile was left by a writer killed mid-transaction.
+            stale.unlink(missing_ok=True)
+            try:
+                self.git("update-ref", "--stdin", stdin=stdin)
+            except GitFailed as again:
+                raise _changed(again) from again
+
+    def _dead_writers_lock(self, exc: GitFailed) -> Path | None:
+        """The ref lock file (refs/…, packed-refs) git found in its way, if it is ours to remove."""
+        found = _LOCK_IN_THE_WAY.search(str(exc.stderr))
+        if found is None:
+            return None
+        path = Path(found.group(1))
+        inside = path.resolve().is_relative_to(self.path.resolve())
+        return path if inside and path.name.endswith(".lock") else None
 
     # -- objects ------------------------------------------------------------------------------
 
@@ -310,3 +328,10 @@ def _forget_inherited(handle: git.Repo) -> None:
                     stream.close()
             cmd.proc = None
             setattr(runner, name, None)
+
+
+def _changed(exc: GitFailed) -> Conflict:
+    return Conflict(
+        "the content repository changed while this was being written, nothing was "
+        f"changed; try again ({exc.stderr})"
+    )
