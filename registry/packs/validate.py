@@ -14,7 +14,7 @@ its blobs from them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -117,20 +117,6 @@ def validate_upload(
         except FatalPackError as exc:
             return Report(filename, problems=list(exc.problems))
         return _validated(pack, filename, limits, before_scan)
-
-
-def validate_files(
-    files: Mapping[str, bytes],
-    *,
-    source: str = "<files>",
-    problems: list[Problem] | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-    before_scan: BeforeScan | None = None,
-) -> Report:
-    """Validate files already read safely (path -> bytes); problems carries earlier ones."""
-    contents = files if isinstance(files, PackContents) else PackContents.of(files)
-    pack = PackFiles(contents, list(problems or []))
-    return _validated(pack, source, limits, before_scan)
 
 
 def _validated(
