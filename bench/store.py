@@ -27,7 +27,6 @@ import argparse
 import io
 import os
 import random
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,7 @@ from datetime import UTC, datetime
 import httpx
 import sqlalchemy as sa
 import yaml
-from _server import free_port, load, serve, stop, wait_for  # bench/ is on the path
+from _server import ensure_wrk, free_port, load, serve, stop, wait_for  # bench/ is on the path
 
 from registry.db.models import AuditEvent, Organisation, Pack, Submission, Version
 from registry.packs.build import build_tar_gz, build_zip
@@ -470,23 +469,6 @@ def row(name: str, *cells: str) -> str:
 # -- downloads ------------------------------------------------------------------------------------
 
 
-def ensure_wrk() -> None:
-    """Install wrk from Debian when it is missing and we may; otherwise say how."""
-    if shutil.which("wrk"):
-        return
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        print("installing wrk: apt-get install -y wrk", flush=True)
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "check": False}
-        if subprocess.run(["apt-get", "install", "-y", "wrk"], **quiet).returncode != 0:
-            subprocess.run(["apt-get", "update"], **quiet)
-            subprocess.run(["apt-get", "install", "-y", "wrk"], **quiet)
-    if not shutil.which("wrk"):
-        print(
-            "wrk is not installed (`sudo apt-get install wrk`): the download load comes from "
-            "Python threads on the same cores as the server"
-        )
-
-
 def downloads(reg: Registry, rng: random.Random, seconds: float) -> tuple[str, str, bool]:
     """Throughput of one cached archive through the registry and through a static file server."""
     topic = TOPICS[0]
@@ -657,7 +639,11 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         if not args.no_download:
-            ensure_wrk()
+            if not ensure_wrk():
+                print(
+                    "wrk is not installed (`sudo apt-get install wrk`): the download load comes"
+                    " from Python threads on the same cores as the server"
+                )
             verdicts.append(downloads(reg, rng, seconds))
         print("\ntargets")
         for name, value, ok in verdicts:

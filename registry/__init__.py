@@ -9,26 +9,18 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # importing registry.packs (as the offline CLI does) must not import Flask
     from flask import Flask
 
-# The pages load scripts, styles, images and fonts from this origin only, and no inline script
-# or style at all; no page may be framed. The API's one HTML page (/api/docs) has inline styles.
-PAGE_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'"
-)
-API_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
-
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The app factory: settings from the instance file, CMSREG_* env and config (which wins)."""
     from flask import Flask
 
     from registry.api import register_api
+    from registry.api.downloads import FastDownloads
     from registry.errors import register_error_handlers
     from registry.search.whoosh_internals import check_whoosh
+    from registry.security import add_security_headers
     from registry.services.context import Registry
     from registry.web import register_web
-    from registry.web.errors import is_api
 
     # Search relies on one Whoosh release's internals: another fails here, saying what to install.
     check_whoosh()
@@ -44,6 +36,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update({k: v for k, v in (config or {}).items() if k.isupper()})
     app.extensions["cmsreg"] = registry
+    # Cached archives are sent before Flask sees the request (registry/api/downloads.py); inside
+    # ProxyFix, so that a download is counted for the client nginx names.
+    app.wsgi_app = FastDownloads(app.wsgi_app, registry)
     if settings["TRUSTED_PROXIES"] > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -59,16 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def _security_headers(response):
         from flask import request
 
-        headers = response.headers
-        # Browsers must not guess another type (HTML) from a JSON or text body.
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["Referrer-Policy"] = "same-origin"  # a search never leaks to a README's link
-        headers["X-Frame-Options"] = "DENY"
-        headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        if "Content-Security-Policy" not in headers:  # pack files carry their own sandbox
-            headers["Content-Security-Policy"] = API_CSP if is_api(request.path) else PAGE_CSP
-        if request.is_secure:
-            headers["Strict-Transport-Security"] = "max-age=31536000"
+        add_security_headers(response.headers, request.path, request.is_secure)
         return response
 
     return app

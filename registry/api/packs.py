@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import base64
 import unicodedata
 from urllib.parse import quote
 
-from flask import Response, request, send_file
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from registry.api.auth import actor, registry, require_token_to_write
+from registry.api.downloads import archive_response
 from registry.api.schemas import (
     PARSER,
     DiffArgs,
@@ -89,36 +89,10 @@ class DownloadView(MethodView):
     )
     def get(self, args: dict, publisher: str, name: str, version: str):
         """Download a version as zip or tar.gz, byte for byte reproducible, with its SHA-256."""
+        # A cached archive of an exact version was answered before Flask (api/downloads.py).
         reg = registry()
-        fmt = args["format"]
-        found = catalogue.archive(reg, publisher, name, version, fmt)
-        sha = found.archive.sha256
-        if sha in request.if_none_match:
-            response = Response(status=304)
-        else:
-            if request.method == "GET":  # HEAD asks about the archive, it downloads nothing
-                client = f"{request.remote_addr} {request.user_agent.string}"
-                catalogue.count_download(reg, found.version_id, client)
-            # The archive is a cached file: let the server stream it (sendfile where it can).
-            response = send_file(
-                found.archive.path,
-                mimetype=found.media_type,
-                as_attachment=True,
-                download_name=f"{name}-{found.version}.{fmt}",
-                etag=False,
-                conditional=False,
-            )
-        response.set_etag(sha)
-        digest = base64.b64encode(bytes.fromhex(sha)).decode()
-        response.headers["Digest"] = f"sha-256={digest}"
-        response.headers["Repr-Digest"] = f"sha-256=:{digest}:"
-        response.headers["X-Checksum-SHA256"] = sha
-        if version == "latest":
-            # `latest` moves when a new version is approved or one is yanked: revalidate each time.
-            response.headers["Cache-Control"] = "no-cache"
-        else:
-            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-        return response
+        found = catalogue.archive(reg, publisher, name, version, args["format"])
+        return archive_response(reg, found, name, version, request.environ)
 
 
 # merge_slashes=False: `files//etc/passwd` is refused as absolute, not redirected to etc/passwd.

@@ -7,11 +7,13 @@ get_version work inside a caller's session, for other services (yanking).
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from cachetools import TTLCache
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -29,6 +31,9 @@ from registry.store.models import ArchiveFile
 FORMATS = {"zip": "application/zip", "tar.gz": "application/gzip"}
 # Downloads of one version by one client within this many seconds count once.
 DOWNLOAD_WINDOW_SECONDS = 600
+# Client keys each process remembers as counted (a bound on memory, not on correctness).
+SEEN_CLIENTS = 20_000
+_seen_lock = threading.Lock()
 
 
 def get_pack(session: Session, publisher: str, name: str) -> Pack:
@@ -143,52 +148,92 @@ class Download:
     media_type: str
 
 
+def _exact_version_query(sha_of: Any) -> Any:
+    """The one indexed query of a download by exact version, built once (not per request)."""
+    return (
+        select(Version.version, Version.id, sha_of)
+        .join(Pack, Version.pack_id == Pack.id)
+        .join(Organisation, Pack.publisher_id == Organisation.id)
+        .where(Organisation.slug == bindparam("publisher"), Pack.name == bindparam("name"))
+        .where(Version.version == bindparam("version"))
+    )
+
+
+_EXACT_VERSION = {
+    "zip": _exact_version_query(Version.zip_sha256),
+    "tar.gz": _exact_version_query(Version.tar_sha256),
+}
+
+
+def cached_archive(
+    reg: Registry, publisher: str, name: str, version: str, fmt: str
+) -> Download | None:
+    """The cached archive of an exact approved version, or None (not one, or not cached yet).
+
+    The download's hot path: one indexed query on a plain connection and one stat, no git.
+    None sends the caller the long way (archive()), which builds the file or says what is wrong.
+    """
+    if fmt not in FORMATS or not (
+        # Checked first: PostgreSQL refuses some strings (NUL) outright.
+        SLUG_RE.match(publisher) and SLUG_RE.match(name) and is_semver(version)
+    ):
+        return None
+    params = {"publisher": publisher, "name": name, "version": version}
+    with reg.db.engine.connect() as connection:
+        row = connection.execute(_EXACT_VERSION[fmt], params).first()
+    if row is None or not row[2]:
+        return None
+    exact, version_id, sha = row
+    found = reg.store.cached_archive(sha, fmt)  # the checksum recorded at approval names it
+    return Download(exact, version_id, found, FORMATS[fmt]) if found else None
+
+
 def archive(reg: Registry, publisher: str, name: str, version: str, fmt: str) -> Download:
     """A version's cached archive file (path, SHA-256, size): reproducible bytes."""
     if fmt not in FORMATS:
         raise BadRequest("format must be zip or tar.gz.", errors={"format": ["zip or tar.gz"]})
-    sha_of = Version.zip_sha256 if fmt == "zip" else Version.tar_sha256
+    found = cached_archive(reg, publisher, name, version, fmt)
+    if found is not None:
+        return found
+    # `latest`, a version whose archive is not cached, and anything not found: the long way,
+    # which also says what is wrong.
     with reg.db.session() as session:
-        # One indexed query for the usual request, an exact version; `latest`, and anything not
-        # found, goes the long way, which also says what is wrong.
-        exact_name = SLUG_RE.match(publisher) and SLUG_RE.match(name) and is_semver(version)
-        row = (
-            session.execute(
-                select(Version.version, Version.id, sha_of)
-                .join(Pack, Version.pack_id == Pack.id)
-                .join(Organisation, Pack.publisher_id == Organisation.id)
-                .where(Organisation.slug == publisher, Pack.name == name)
-                .where(Version.version == version)
-            ).first()
-            if exact_name  # checked first: PostgreSQL refuses some strings (NUL) outright
-            else None
-        )
-        if row is None:
-            v = get_version(session, publisher, name, version)
-            row = (v.version, v.id, v.zip_sha256 if fmt == "zip" else v.tar_sha256)
-        exact, version_id, sha = row
-    # The checksum recorded at approval names the cached file: no git call when it is there.
+        v = get_version(session, publisher, name, version)
+        exact, version_id = v.version, v.id
+        sha = v.zip_sha256 if fmt == "zip" else v.tar_sha256
     cached = reg.store.cached_archive(sha, fmt) if sha else None
-    found = cached or reg.store.archive_file(publisher, name, exact, fmt)
-    return Download(exact, version_id, found, FORMATS[fmt])
+    built = cached or reg.store.archive_file(publisher, name, exact, fmt)
+    return Download(exact, version_id, built, FORMATS[fmt])
 
 
 def count_download(reg: Registry, version_id: int, client: str) -> bool:
     """Count a download of a version, once per client in each window; True when it counted."""
+    window = int(datetime.now(UTC).timestamp()) // DOWNLOAD_WINDOW_SECONDS
+    key = hashlib.sha256(f"{version_id}\0{window}\0{client}".encode()).hexdigest()
+    # Keys this process has already seen counted: a client downloading again (a retry, a loop)
+    # costs no database round trip. Another process's count is found in the database below.
+    seen = reg.caches.setdefault(
+        "download_clients", TTLCache(maxsize=SEEN_CLIENTS, ttl=DOWNLOAD_WINDOW_SECONDS)
+    )
+    with _seen_lock:
+        if key in seen:
+            return False
     with reg.db.session() as session:
-        return _count_download(session, version_id, not reg.db.is_sqlite, client)
+        counted = _count_download(session, version_id, not reg.db.is_sqlite, key)
+    with _seen_lock:  # only once committed: a count rolled back is not seen
+        seen[key] = True
+    return counted
 
 
-def _count_download(session: Session, version_id: int, is_postgres: bool, client: str) -> bool:
-    """Count a download of a version, once per client in each window; True when it counted.
+def _count_download(session: Session, version_id: int, is_postgres: bool, key: str) -> bool:
+    """Count a download of a version, once per key; True when it counted.
 
-    client names who is asking (address and user agent); only a hash of it is kept, and only
-    for the window, so that a browser retrying or a script looping counts once, not a hundred.
+    The key hashes the version, the window and who is asking (address and user agent); only
+    the hash is kept, and only for the window, so that a browser retrying or a script looping
+    counts once, not a hundred.
     """
     insert = pg_insert if is_postgres else sqlite_insert
     now = datetime.now(UTC)
-    window = int(now.timestamp()) // DOWNLOAD_WINDOW_SECONDS
-    key = hashlib.sha256(f"{version_id}\0{window}\0{client}".encode()).hexdigest()
     # A read first: a client downloading again within the window (a retry, a loop) then writes
     # nothing, and readers never wait for SQLite's one writer. Two first downloads at once
     # both reach the insert below, which counts one of them.

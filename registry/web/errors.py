@@ -15,8 +15,8 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from registry.errors import RegistryError
+from registry.security import is_api
 
-API_PATHS = ("/api/", "/healthz")
 TITLES = {
     400: "There is a problem with your request",
     401: "Sign in to continue",
@@ -44,11 +44,6 @@ CSRF_MESSAGE = (
     "The form had expired, or it was not sent from this site. "
     "Go back, reload the page and send the form again."
 )
-
-
-def is_api(path: str) -> bool:
-    """True for the JSON API's addresses, whose errors stay JSON."""
-    return path == "/api" or path.startswith(API_PATHS)
 
 
 def install(app: Flask) -> None:
