@@ -39,7 +39,7 @@ from urllib.parse import urlencode
 
 # bench/ is on the path when run as a script
 from _corpus import FILTER_CHOICES, QUERIES, make_corpus, make_queries
-from _server import Load, command, ensure_wrk, load_paths, serve, server_env
+from _server import Load, command, ensure_wrk, load_paths, machine, serve, server_env
 
 from registry.search import FACETS, SORTS, WhooshEngine
 from registry.search.interface import FACET_SOURCES
@@ -513,10 +513,7 @@ def main(argv: list[str] | None = None) -> int:
         db.close()
 
     w95, p95, f95 = (percentile(v, 95) for v in (whoosh, plain, faceted))
-    print(
-        f"corpus: {args.packs} packs, {len(queries)} queries with one filter each,"
-        f" {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
-    )
+    print(f"corpus: {args.packs} packs, {len(queries)} queries with one filter each, {machine()}")
     print(row("", "whoosh", "fts5 plain", "fts5+facets", "git grep"))
     print(
         row(

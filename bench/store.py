@@ -36,7 +36,15 @@ from datetime import UTC, datetime
 import httpx
 import sqlalchemy as sa
 import yaml
-from _server import ensure_wrk, free_port, load, serve, stop, wait_for  # bench/ is on the path
+from _server import (
+    ensure_wrk,
+    free_port,
+    load,
+    machine,
+    serve,
+    stop,
+    wait_for,
+)  # bench/ is on the path
 
 from registry.db.models import AuditEvent, Organisation, Pack, Submission, Version
 from registry.packs.build import build_tar_gz, build_zip
@@ -579,7 +587,7 @@ def main(argv: list[str] | None = None) -> int:
         filler.organisations()
         print(
             f"database: {'SQLite' if reg.db.is_sqlite else 'PostgreSQL'}; {count} publish+approve cycles"
-            f" per size after {WARM_UP} warm-up; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+            f" per size after {WARM_UP} warm-up; {machine()}"
         )
         print(row("", "packs", "fill (s)", "p50 (ms)", "p95 (ms)", "max (ms)"))
         results: dict[int, tuple[list[float], list[float]]] = {}

@@ -41,7 +41,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests/worstcase.py builds and measures the uploads
 
-from _server import serve  # noqa: E402 (bench/ is on the path)
+from _server import machine, serve  # noqa: E402 (bench/ is on the path)
 
 from registry.packs.limits import DEFAULT_LIMITS, MiB  # noqa: E402
 from tests.worstcase import PUBLISHER, manifest, write_worst_case_zip  # noqa: E402
@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         size = archives[0].stat().st_size
         print(
             f"pack: {size / MiB:.1f} MiB zip unpacking to {unpacked / MiB:.0f} MiB in 1,993 "
-            f"files; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+            f"files; {machine()}"
         )
         reference = measure(archives[:1], reference=True)
         one = measure(archives[:1])

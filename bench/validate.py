@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import yaml
+from _server import machine  # bench/ is on the path
 
 from registry.packs.archive import read_pack
 from registry.packs.build import build_zip
@@ -323,8 +324,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(
         f"pack: {len(files)} files, {size / MB:.1f} MB unpacked, {zipped / MB:.1f}"
-        f" MB zipped; median of {runs} runs; {os.cpu_count()} CPUs,"
-        f" load average {os.getloadavg()[0]:.1f}"
+        f" MB zipped; median of {runs} runs; {machine()}"
     )
     print(
         f"report: {len(report.problems)} problems, {len(report.findings)} findings"

@@ -16,14 +16,13 @@ Targets: search page p95 <= 1.5 x the API's p95 for the same searches; search pa
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import tempfile
 import time
 from urllib.parse import urlencode
 
 import httpx
-from _server import serve
+from _server import machine, serve
 from store import COUNCILS, Filler  # bench/ is on the path
 
 from registry.services import accounts
@@ -150,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{args.packs:,} packs (filled in {fill_s:.0f} s); cmsreg-server serve --workers 2;"
         f" {len(searches)} searches and {len(names)} pack pages, one at a time, second pass;"
-        f" {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+        f" {machine()}"
     )
     print(row("", "p50 (ms)", "p95 (ms)", "max (ms)"))
     for name, values in (
