@@ -212,9 +212,10 @@ def count_download(reg: Registry, version_id: int, client: str) -> bool:
     key = hashlib.sha256(f"{version_id}\0{window}\0{client}".encode()).hexdigest()
     # Keys this process has already seen counted: a client downloading again (a retry, a loop)
     # costs no database round trip. Another process's count is found in the database below.
-    seen = reg.caches.setdefault(
-        "download_clients", TTLCache(maxsize=SEEN_CLIENTS, ttl=DOWNLOAD_WINDOW_SECONDS)
-    )
+    seen = reg.caches.get("download_clients")
+    if seen is None:
+        fresh = TTLCache(maxsize=SEEN_CLIENTS, ttl=DOWNLOAD_WINDOW_SECONDS)
+        seen = reg.caches.setdefault("download_clients", fresh)
     with _seen_lock:
         if key in seen:
             return False
