@@ -28,13 +28,19 @@ run: $(VENV)/.installed $(NPM_STAMP)
 	$(BIN)/cmsreg-server seed
 	$(BIN)/cmsreg-server run --host 127.0.0.1 --port $(PORT)
 
-# -n auto: one test process per core (pytest-xdist); PYTEST_ARGS="-n 0" runs them in one.
+# One test process per core and one more (pytest-xdist): the tests wait on servers, git and
+# subprocesses for a good part of their time. PYTEST_ARGS="-n 0" runs them in one process.
+# Bytecode is compiled first: the tests start hundreds of Python processes (servers, commands),
+# and where PYTHONDONTWRITEBYTECODE is set each would otherwise compile the registry anew.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: $(VENV)/.installed $(NPM_STAMP)
-	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+	$(BIN)/python -m compileall -q registry cli tests
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The edit-test loop: everything but the tests marked slow (real servers killed, soak, contract).
 test-fast: $(VENV)/.installed $(NPM_STAMP)
-	$(BIN)/python -m pytest -n auto -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m compileall -q registry cli tests
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
