@@ -29,18 +29,20 @@ run: $(VENV)/.installed $(NPM_STAMP)
 	$(BIN)/cmsreg-server run --host 127.0.0.1 --port $(PORT)
 
 # One test process per core and one more (pytest-xdist): the tests wait on servers, git and
-# subprocesses for a good part of their time. PYTEST_ARGS="-n 0" runs them in one process.
+# subprocesses for a good part of their time. Each process takes the next test when it is free
+# (--maxschedchunk=1), the slow ones first (tests/conftest.py), so that no process is left with
+# a run of minute-long tests at the end. PYTEST_ARGS="-n 0" runs them in one process.
 # Bytecode is compiled first: the tests start hundreds of Python processes (servers, commands),
 # and where PYTHONDONTWRITEBYTECODE is set each would otherwise compile the registry anew.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: $(VENV)/.installed $(NPM_STAMP)
 	$(BIN)/python -m compileall -q registry cli tests
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxschedchunk=1 $(PYTEST_ARGS)
 
 # The edit-test loop: everything but the tests marked slow (real servers killed, soak, contract).
 test-fast: $(VENV)/.installed $(NPM_STAMP)
 	$(BIN)/python -m compileall -q registry cli tests
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxschedchunk=1 -m "not slow" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -27,8 +27,10 @@ DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Run the tests marked slow first (in their order), then the rest.
 
-    With `-n auto` each worker takes tests as it frees up: a minute-long test started last
-    leaves the other workers idle until it ends, one started first is done while they work.
+    `make test` has each worker take the next test when it is free (--maxschedchunk=1): a
+    minute-long test started last leaves the other workers idle until it ends, one started
+    first is done while they work. (xdist's default hands each worker a run of consecutive
+    tests at the start, which would give one worker every slow test.)
     """
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
