@@ -6,6 +6,7 @@ work inside a caller's session (other services use them within their own transac
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -35,8 +36,13 @@ EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+\Z")
 MIN_PASSWORD, MAX_PASSWORD = 12, 1024  # long passphrases welcome; argon2 hashes any length
 TOKEN_DAYS = (7, 30, 90, 365)  # the expiries the web pages offer
 _HASHER = PasswordHasher()  # Argon2id with argon2-cffi's recommended parameters
-# Verified when no user matches, so that an unknown name takes as long as a wrong password.
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash verified when no user matches, so that an unknown name takes as long as a wrong
+    password; made on first use, not at import, which every command and worker would pay."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 @dataclass
@@ -427,10 +433,10 @@ def sign_in(reg: Registry, login: str, password: str) -> SessionUser:
                     or_(User.username == login.lower(), User.email == normal_email(login))
                 )
             )
-        stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+        stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
         try:
             _HASHER.verify(stored, password[:MAX_PASSWORD])
-            ok = stored is not _DUMMY_HASH
+            ok = stored is not _dummy_hash()
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok or user is None:
