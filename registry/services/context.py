@@ -27,6 +27,8 @@ class Registry:
     _search: SearchEngine | None = field(default=None, repr=False)
     # Small read caches of this process's services, by name (e.g. organisation names).
     caches: dict[str, Any] = field(default_factory=dict, repr=False)
+    # The search indexer thread (services/searchsync.Indexer), started by the first change.
+    indexer: Any = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, overrides: dict[str, Any] | None = None) -> Registry:
@@ -54,7 +56,10 @@ class Registry:
         self.store.init()
 
     def close(self) -> None:
-        """Release connections, git processes and index handles."""
+        """Index what is queued, then release connections, git processes and index handles."""
+        if self.indexer is not None:
+            self.indexer.close()
+            self.indexer = None
         if self._search is not None:
             self._search.close()
         self.store.close()

@@ -116,7 +116,7 @@ def approve(
                 reg, session, submission_id, actor.username, note, acknowledged, actor.username
             )
             faults.crash_point("approve-before-commit")
-    searchsync.drain_after_decision(reg)
+    searchsync.kick(reg)
     return row
 
 

@@ -332,6 +332,9 @@ def _order(sid: str) -> tuple[int, str]:
 
 
 def _index(reg: Registry, repair: bool) -> list[str]:
+    # What is queued is indexed first, as before any search: a change a server answered a moment
+    # ago, still in its indexer's hands, is not a fault.
+    searchsync.catch_up(reg)
     with reg.db.session() as session:
         queued = session.scalar(select(SearchQueue.id).limit(1)) is not None
         expected = set()

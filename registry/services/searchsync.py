@@ -4,12 +4,17 @@ A change that affects search adds a `search_queue` row in the same transaction a
 the queue can never hold a rolled-back change and never misses a committed one. After the commit,
 `drain` takes the one-writer lock and indexes every queued pack from the database and git; a
 crash between commit and drain leaves the row queued for the next drain (or `reindex`).
+
+A decision does not wait for the index: it wakes this process's indexer thread (`kick`) and
+answers. Every read of the index first indexes whatever is still queued (`catch_up`), so a search
+made after any answered change finds it, whichever process answered the change.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,14 +38,18 @@ def enqueue(session: Session, publisher: str, name: str) -> None:
 
 
 @contextmanager
-def writer_lock(reg) -> Iterator[None]:
+def writer_lock(reg, timeout: float | None = None) -> Iterator[None]:
     """One index writer across processes (gunicorn workers, commands), waiting a bounded time.
 
-    Raises Unavailable (503 with Retry-After) after CMSREG_SEARCH_LOCK_TIMEOUT seconds: a
-    `reindex` holds the lock throughout, and a request must not wait for it without end.
+    Raises Unavailable (503 with Retry-After) after timeout seconds (CMSREG_SEARCH_LOCK_TIMEOUT
+    by default): a `reindex` holds the lock throughout, and no one may wait for it without end.
     """
-    timeout = float(reg.settings["SEARCH_LOCK_TIMEOUT"])
-    lock = FileLock(Path(reg.settings["INSTANCE"]) / "index.lock", timeout=timeout)
+    if timeout is None:
+        timeout = float(reg.settings["SEARCH_LOCK_TIMEOUT"])
+    # A short poll: a reader waiting for a drain of a few milliseconds goes on as soon as it ends.
+    lock = FileLock(
+        Path(reg.settings["INSTANCE"]) / "index.lock", timeout=timeout, poll_interval=0.005
+    )
     try:
         lock.acquire()
     except Timeout:
@@ -56,10 +65,10 @@ def writer_lock(reg) -> Iterator[None]:
         lock.release()
 
 
-def drain(reg) -> int:
+def drain(reg, timeout: float | None = None) -> int:
     """Index every queued pack; return how many were processed."""
     done = 0
-    with writer_lock(reg):
+    with writer_lock(reg, timeout):
         while True:
             with reg.db.session() as session:
                 rows = session.scalars(
@@ -92,6 +101,77 @@ def drain_after_decision(reg) -> None:
         drain(reg)
     except Unavailable as exc:
         log.warning("search index busy; the change stays queued for the next update: %s", exc)
+
+
+def queued(reg) -> bool:
+    """Whether any change waits to be indexed (one indexed read of the queue)."""
+    with reg.db.engine.connect() as connection:
+        return connection.execute(_ANY_QUEUED).first() is not None
+
+
+_ANY_QUEUED = select(SearchQueue.id).limit(1)
+CATCH_UP_WAIT = 2.0  # seconds a read waits for another writer before answering from the index
+
+
+def catch_up(reg) -> None:
+    """Before a read of the index: index what is queued, so that no answered change is missing.
+
+    A drain in progress (this process's indexer, another worker's) is waited for; when the lock
+    stays busy longer (a `reindex` holds it throughout), the read answers from the index as it
+    stands rather than fail, and the queue keeps the change for the next drain.
+    """
+    if not queued(reg):
+        return
+    try:
+        drain(reg, timeout=min(CATCH_UP_WAIT, float(reg.settings["SEARCH_LOCK_TIMEOUT"])))
+    except Unavailable as exc:
+        log.warning("search answered from the index as it stands: %s", exc)
+
+
+def kick(reg) -> None:
+    """After a committed change that queued a pack: have this process's indexer index it."""
+    indexer = reg.indexer
+    if indexer is None:
+        indexer = reg.indexer = Indexer(reg)
+    indexer.kick()
+
+
+class Indexer:
+    """One thread per process that drains the search queue whenever a change wakes it.
+
+    The change is already committed and queued when it wakes the thread: a crash or a kill at
+    any point leaves the row queued for the next drain, `catch_up` or `reindex`.
+    """
+
+    def __init__(self, reg) -> None:
+        self._reg = reg
+        self._wake = threading.Event()
+        self._closing = False
+        self._thread = threading.Thread(target=self._run, name="search-indexer", daemon=True)
+        self._thread.start()
+
+    def kick(self) -> None:
+        """Wake the thread; kicks while it drains make one more pass, not one each."""
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()  # before draining: a change committed during the pass is seen
+            closing = self._closing  # read before the pass: a close during it gets one more
+            try:
+                drain_after_decision(self._reg)
+            except Exception:  # the queue keeps the change; the thread must live on
+                log.exception("indexing the queued changes failed; they stay queued")
+            if closing:
+                return
+
+    def close(self, timeout: float = 60.0) -> None:
+        """Index what is queued, then end the thread (a command's changes are searchable when
+        it exits)."""
+        self._closing = True
+        self._wake.set()
+        self._thread.join(timeout)
 
 
 def latest_version(versions: list[Version]) -> Version | None:

@@ -57,7 +57,7 @@ def yank(
             raise Conflict(f"{publisher}/{name} {v.version} is already yanked.")
         audit.record(session, actor.username, "yank", f"{publisher}/{name}@{v.version}", reason)
         searchsync.enqueue(session, publisher, name)
-    searchsync.drain_after_decision(reg)
+    searchsync.kick(reg)
     return v
 
 
@@ -80,5 +80,5 @@ def unyank(
             optional_text(reason, "reason"),
         )
         searchsync.enqueue(session, publisher, name)
-    searchsync.drain_after_decision(reg)
+    searchsync.kick(reg)
     return v

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from registry.db.models import Base
 from registry.packs.build import build_zip
+from registry.services import searchsync
 from tests.api.test_flow import publish_and_approve
 from tests.conftest import auth, upload
 from tests.packs.manifests import manifest_bytes, pack_files
@@ -44,6 +45,8 @@ class Held:
 
 
 def held(reg) -> Held:
+    # Settled first: an approval's index update may still be in its indexer thread's hands.
+    searchsync.catch_up(reg)
     rows = {}
     with reg.db.engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
