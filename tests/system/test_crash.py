@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from registry.packs.build import build_zip
+from tests.api.test_search_lock import held_by_another_process
 from tests.system.conftest import (
     NO_ANSWER,
     PUBLISHER,
@@ -118,3 +119,28 @@ def test_a_crashed_submit_does_not_block_the_next_one(instance, tokens, server):
     check = instance.check()
     assert check.returncode == 0, check.stdout + check.stderr
     instance.fsck()
+
+
+def test_a_server_killed_before_indexing_an_approval_leaves_it_for_the_next_search(
+    instance, tokens, server
+):
+    """The approval answers before the index is written: a SIGKILL in between loses nothing."""
+    server.start()
+    with server.client(tokens.publisher) as client:
+        r = submit(client, small_pack("cp-workflow"))
+        assert r.status_code == 201, r.text
+        sid = r.json()["id"]
+    # Another writer holds the index lock, so the worker's indexer cannot run before the kill.
+    with held_by_another_process(instance.path / "index.lock"):
+        with server.client(tokens.moderator) as client:
+            assert approve(client, sid).status_code == 200
+        server.kill()
+    assert instance.sql("SELECT publisher, name FROM search_queue") == [(PUBLISHER, "cp-workflow")]
+
+    server.start()
+    with server.client() as client:
+        found = client.get("/api/v1/search", params={"q": "strategy discussion"}).json()
+    assert [(p["publisher"], p["name"]) for p in found["results"]] == [(PUBLISHER, "cp-workflow")]
+    assert instance.sql("SELECT id FROM search_queue") == []
+    check = instance.check()
+    assert check.returncode == 0, check.stdout + check.stderr
