@@ -130,10 +130,13 @@ def catch_up(reg) -> None:
 
 def kick(reg) -> None:
     """After a committed change that queued a pack: have this process's indexer index it."""
-    indexer = reg.indexer
-    if indexer is None:
-        indexer = reg.indexer = Indexer(reg)
-    indexer.kick()
+    with _starting:  # two first changes at once in two threads start one indexer, not two
+        if reg.indexer is None:
+            reg.indexer = Indexer(reg)
+        reg.indexer.kick()
+
+
+_starting = threading.Lock()
 
 
 class Indexer:
