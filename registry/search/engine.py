@@ -36,18 +36,6 @@ WARM_WORDS = 100
 # Index updates leave their segment unmerged until the index has this many (see index()).
 MERGE_AT = 32
 
-# The vocabulary behind each filter, so a filter may name a slug's alias ("liquidlogic").
-FILTER_VOCABULARIES = {
-    "supplier": "supplier",
-    "product": "product",
-    "service_area": "service_area",
-    "practice_model": "practice_model",
-    "organisation_structure": "organisation_structure",
-    "kind": "kind",
-    "statutory_return": "statutory_return",
-    "licence": "licence",
-}
-
 
 class WhooshEngine:
     """A Whoosh index in `path` (<instance>/index), searched with per-generation caches.
@@ -343,7 +331,9 @@ def normalise_filters(filters: Mapping[str, Sequence[str]] | None) -> execute.Fi
         if not raw:
             continue
         values = [raw] if isinstance(raw, str) else list(raw)
-        vocab = vocabularies.get(FILTER_VOCABULARIES.get(facet, ""))
+        # Every filter but publisher is named after the vocabulary its values come from, so a
+        # filter may name a slug's alias ("liquidlogic"); publishers are organisations.
+        vocab = vocabularies.get(facet) if facet != "publisher" else None
         resolved = set()
         for v in values:
             if not isinstance(v, str) or not v.strip():

@@ -11,18 +11,6 @@ from markupsafe import Markup
 
 from registry.services import catalogue
 
-# Search facets and the vocabularies their values come from (publisher: organisation names).
-FACET_VOCABULARY = {
-    "supplier": "supplier",
-    "product": "product",
-    "service_area": "service_area",
-    "practice_model": "practice_model",
-    "organisation_structure": "organisation_structure",
-    "kind": "kind",
-    "statutory_return": "statutory_return",
-    "licence": "licence",
-    "organisation_type": "organisation_type",
-}
 FACET_TITLES = {
     "supplier": "Supplier",
     "product": "Product",
@@ -45,7 +33,7 @@ def _names() -> dict[str, dict[str, str]]:
 
 def label(slug: Any, vocabulary: str) -> str:
     """The display name of a vocabulary slug (the slug itself when it is not in it)."""
-    return _names().get(FACET_VOCABULARY.get(vocabulary, vocabulary), {}).get(slug, str(slug))
+    return _names().get(vocabulary, {}).get(slug, str(slug))
 
 
 def filesize(size: int | None) -> str:
