@@ -57,7 +57,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "SEARCH_LOCK_TIMEOUT",
         20.0,
-        "Seconds a change (approve, yank) or a `reindex` waits for the search index's write lock, which a reindex holds throughout; a change is saved and answered 200 either way, and stays queued for the next index update when the wait runs out (a warning is logged); `reindex` fails with the message.",
+        "Seconds the indexer thread (after an approve, yank or unyank, which answer without waiting for it) or a `reindex` waits for the search index's write lock, which a reindex holds throughout; a search waits at most 2 seconds of it and then answers from the index as it stands. A change that found the lock busy stays queued for the next search, change or `reindex` (a warning is logged); `reindex` fails with the message.",
         float,
     ),
     Setting(
