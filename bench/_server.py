@@ -146,7 +146,7 @@ def ensure_wrk() -> str | None:
     found = shutil.which("wrk")
     if found or not shutil.which("apt-get") or os.geteuid() != 0:
         return found
-    print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
+    print("wrk is missing: installing Debian's package (apt-get install -y wrk)", file=sys.stderr)
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "check": False}
     env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
     if subprocess.run(["apt-get", "install", "-y", "wrk"], env=env, **quiet).returncode:
