@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -111,6 +112,11 @@ def queued(reg) -> bool:
 
 _ANY_QUEUED = select(SearchQueue.id).limit(1)
 CATCH_UP_WAIT = 2.0  # seconds a read waits for another writer before answering from the index
+# After a read's wait ran out, this process's reads do not wait for the lock for this many
+# seconds (they index what is queued only if the lock is free at once): a `reindex` holds it
+# for a while, and every search must not pay the wait.
+CATCH_UP_BACKOFF = 10.0
+_BUSY_UNTIL = "search-busy-until"  # in reg.caches: monotonic time the back-off ends
 
 
 def catch_up(reg) -> None:
@@ -118,14 +124,19 @@ def catch_up(reg) -> None:
 
     A drain in progress (this process's indexer, another worker's) is waited for; when the lock
     stays busy longer (a `reindex` holds it throughout), the read answers from the index as it
-    stands rather than fail, and the queue keeps the change for the next drain.
+    stands rather than fail, the queue keeps the change for the next drain, and for
+    CATCH_UP_BACKOFF seconds the process's reads take the lock only if it is free at once.
     """
     if not queued(reg):
         return
+    backing_off = time.monotonic() < reg.caches.get(_BUSY_UNTIL, 0.0)
+    wait = 0.0 if backing_off else min(CATCH_UP_WAIT, float(reg.settings["SEARCH_LOCK_TIMEOUT"]))
     try:
-        drain(reg, timeout=min(CATCH_UP_WAIT, float(reg.settings["SEARCH_LOCK_TIMEOUT"])))
+        drain(reg, timeout=wait)
     except Unavailable as exc:
-        log.warning("search answered from the index as it stands: %s", exc)
+        if not backing_off:
+            reg.caches[_BUSY_UNTIL] = time.monotonic() + CATCH_UP_BACKOFF
+            log.warning("search answered from the index as it stands: %s", exc)
 
 
 def kick(reg) -> None:

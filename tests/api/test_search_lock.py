@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -77,6 +78,28 @@ def test_an_approval_while_the_index_is_locked_answers_200_then_is_indexed(
         assert client.get("/api/v1/search?q=family+safeguarding").get_json()["total"] == 0
 
     # Queued, so the first search after the lock is free indexes it before answering.
+    found = client.get("/api/v1/search?q=family+safeguarding").get_json()
+    assert [r["name"] for r in found["results"]] == ["family-safeguarding-cp-workflow"]
+
+
+def test_searches_while_the_lock_stays_held_wait_for_it_once_not_each(
+    client, reg, accounts, instance: Path, caplog
+) -> None:
+    """A reindex holds the lock for a while: the first search waits its bounded time, the next
+    ones answer from the index at once, and the first search after the lock is free indexes."""
+    pub = accounts.token("herts-admin", "hertfordshire", ("publish",))
+    mod = accounts.token("lcs-moderator", "lcs-user-group", ("moderate",), moderates=("system-c",))
+    sid = upload(client, pub, pack_files(depends=...)).get_json()["id"]
+
+    with held_by_another_process(instance / "index.lock"):
+        r = client.post(f"/api/v1/submissions/{sid}/approve", json={}, headers=auth(mod))
+        assert r.status_code == 200, r.get_json()
+        with caplog.at_level(logging.WARNING, logger=searchsync.__name__):
+            for _ in range(3):
+                assert client.get("/api/v1/search?q=family+safeguarding").get_json()["total"] == 0
+    waited = [r for r in caplog.records if "answered from the index as it stands" in r.message]
+    assert len(waited) == 1, [r.message for r in caplog.records]
+
     found = client.get("/api/v1/search?q=family+safeguarding").get_json()
     assert [r["name"] for r in found["results"]] == ["family-safeguarding-cp-workflow"]
 
