@@ -13,36 +13,22 @@ from registry import create_app
 from registry.services import moderation, searchsync
 from registry.services.accounts import Actor
 from registry.services.context import Registry
+from tests.api.conftest import found
 from tests.api.test_search_lock import held_by_another_process
-from tests.conftest import auth, upload
-from tests.packs.manifests import pack_files
+from tests.conftest import auth
 
 PACK = "/api/v1/packs/hertfordshire/family-safeguarding-cp-workflow"
-SEARCH = "/api/v1/search?q=family+safeguarding"
 LONG_WAIT = 600  # seconds a writer would wait for the index lock: far past any test's patience
 
 
-def names(client) -> list[str]:
-    """The names of the packs a search for family safeguarding finds."""
-    return [r["name"] for r in client.get(SEARCH).get_json()["results"]]
-
-
 def test_an_approval_answers_while_another_process_writes_the_index(
-    client, reg, accounts, instance: Path
+    client, reg, waiting, instance: Path
 ) -> None:
     """Approving never waits for the index lock (it used to wait for it, up to the timeout)."""
     reg.settings["SEARCH_LOCK_TIMEOUT"] = LONG_WAIT
-    pub = accounts.token("herts-admin", "hertfordshire", ("publish",))
-    mod = accounts.token("lcs-moderator", "lcs-user-group", ("moderate",), moderates=("system-c",))
-    sid = upload(client, pub, pack_files(depends=...)).get_json()["id"]
-
     answers = []
     with held_by_another_process(instance / "index.lock"):
-        approving = threading.Thread(
-            target=lambda: answers.append(
-                client.post(f"/api/v1/submissions/{sid}/approve", json={}, headers=auth(mod))
-            )
-        )
+        approving = threading.Thread(target=lambda: answers.append(waiting.approve(client)))
         approving.start()
         # The lock is held until this block ends: an approval that waited for it cannot answer.
         approving.join(60)
@@ -50,18 +36,15 @@ def test_an_approval_answers_while_another_process_writes_the_index(
         assert answers[0].status_code == 200, answers[0].get_json()
         assert searchsync.queued(reg)  # no one could index it yet
 
-    assert names(client) == ["family-safeguarding-cp-workflow"]
+    assert found(client) == ["family-safeguarding-cp-workflow"]
     assert not searchsync.queued(reg)
 
 
 def test_a_search_in_another_worker_finds_an_approval_it_did_not_index(
-    app, client, reg, accounts, instance: Path, database_url: str
+    client, waiting, instance: Path, database_url: str
 ) -> None:
     """Worker A approves while the index is locked; worker B's first search after the lock is
     free finds the pack, whether A's indexer or B itself indexes it."""
-    pub = accounts.token("herts-admin", "hertfordshire", ("publish",))
-    mod = accounts.token("lcs-moderator", "lcs-user-group", ("moderate",), moderates=("system-c",))
-    sid = upload(client, pub, pack_files(depends=...)).get_json()["id"]
     other = create_app(
         {
             "INSTANCE": str(instance),
@@ -72,34 +55,31 @@ def test_a_search_in_another_worker_finds_an_approval_it_did_not_index(
     )
     try:
         second = other.test_client()
-        assert names(second) == []
+        assert found(second) == []
         with held_by_another_process(instance / "index.lock"):
-            r = client.post(f"/api/v1/submissions/{sid}/approve", json={}, headers=auth(mod))
+            r = waiting.approve(client)
             assert r.status_code == 200, r.get_json()
-        assert names(second) == ["family-safeguarding-cp-workflow"]
+        assert found(second) == ["family-safeguarding-cp-workflow"]
         # A yank in B leaves search at once for A too.
         r = second.post(
-            f"{PACK}/versions/1.2.0/yank", json={"reason": "Wrong threshold"}, headers=auth(pub)
+            f"{PACK}/versions/1.2.0/yank",
+            json={"reason": "Wrong threshold"},
+            headers=auth(waiting.publisher),
         )
         assert r.status_code == 200, r.get_json()
-        assert names(client) == []
+        assert found(client) == []
     finally:
         other.extensions["cmsreg"].close()
 
 
-def test_a_command_that_approves_leaves_the_index_up_to_date_when_it_closes(
-    client, reg, accounts
-) -> None:
+def test_a_command_that_approves_leaves_the_index_up_to_date_when_it_closes(reg, waiting) -> None:
     """A command's registry closes its indexer after the last pass: nothing is left queued."""
-    pub = accounts.token("herts-admin", "hertfordshire", ("publish",))
-    accounts.org("lcs-user-group")
-    sid = upload(client, pub, pack_files(depends=...)).get_json()["id"]
     moderator = Actor("cli-moderator", frozenset({"moderate"}), suppliers=frozenset({"system-c"}))
 
     command = Registry.from_settings(
         {"INSTANCE": reg.settings["INSTANCE"], "DATABASE_URL": reg.settings["DATABASE_URL"]}
     )
-    moderation.approve(command, moderator, sid)
+    moderation.approve(command, moderator, waiting.id)
     command.close()
 
     assert not searchsync.queued(reg)

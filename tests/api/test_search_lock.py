@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from registry.services import searchsync
-from tests.conftest import auth, upload
-from tests.packs.manifests import pack_files
+from tests.api.conftest import found
 
 PACK = "/api/v1/packs/hertfordshire/family-safeguarding-cp-workflow"
 # Another process (another gunicorn worker, a `reindex`) holding a lock until told to stop.
@@ -62,46 +61,35 @@ def held_by_another_process(path: Path) -> Iterator[None]:
 
 
 def test_an_approval_while_the_index_is_locked_answers_200_then_is_indexed(
-    client, reg, accounts, instance: Path
+    client, waiting, instance: Path
 ) -> None:
     """The approval is saved before the index is written: it must say so, not 503."""
-    pub = accounts.token("herts-admin", "hertfordshire", ("publish",))
-    mod = accounts.token("lcs-moderator", "lcs-user-group", ("moderate",), moderates=("system-c",))
-    sid = upload(client, pub, pack_files(depends=...)).get_json()["id"]
-
     with held_by_another_process(instance / "index.lock"):
-        r = client.post(f"/api/v1/submissions/{sid}/approve", json={}, headers=auth(mod))
+        r = waiting.approve(client)
         assert r.status_code == 200, r.get_json()
         assert r.get_json()["status"] == "approved"
         assert client.get(f"{PACK}/versions/1.2.0").get_json()["approved_by"] == "lcs-moderator"
         # Search does not show it yet: the index update waits in the queue.
-        assert client.get("/api/v1/search?q=family+safeguarding").get_json()["total"] == 0
+        assert found(client) == []
 
     # Queued, so the first search after the lock is free indexes it before answering.
-    found = client.get("/api/v1/search?q=family+safeguarding").get_json()
-    assert [r["name"] for r in found["results"]] == ["family-safeguarding-cp-workflow"]
+    assert found(client) == ["family-safeguarding-cp-workflow"]
 
 
 def test_searches_while_the_lock_stays_held_wait_for_it_once_not_each(
-    client, reg, accounts, instance: Path, caplog
+    client, waiting, instance: Path, caplog
 ) -> None:
     """A reindex holds the lock for a while: the first search waits its bounded time, the next
     ones answer from the index at once, and the first search after the lock is free indexes."""
-    pub = accounts.token("herts-admin", "hertfordshire", ("publish",))
-    mod = accounts.token("lcs-moderator", "lcs-user-group", ("moderate",), moderates=("system-c",))
-    sid = upload(client, pub, pack_files(depends=...)).get_json()["id"]
-
     with held_by_another_process(instance / "index.lock"):
-        r = client.post(f"/api/v1/submissions/{sid}/approve", json={}, headers=auth(mod))
-        assert r.status_code == 200, r.get_json()
+        assert waiting.approve(client).status_code == 200
         with caplog.at_level(logging.WARNING, logger=searchsync.__name__):
             for _ in range(3):
-                assert client.get("/api/v1/search?q=family+safeguarding").get_json()["total"] == 0
+                assert found(client) == []
     waited = [r for r in caplog.records if "answered from the index as it stands" in r.message]
     assert len(waited) == 1, [r.message for r in caplog.records]
 
-    found = client.get("/api/v1/search?q=family+safeguarding").get_json()
-    assert [r["name"] for r in found["results"]] == ["family-safeguarding-cp-workflow"]
+    assert found(client) == ["family-safeguarding-cp-workflow"]
 
 
 def test_a_drain_while_the_index_is_locked_answers_503(reg, instance: Path) -> None:
