@@ -10,7 +10,8 @@ can never publish what was not approved by a decision that still stands:
    objects first and moves refs last, under its cross-process lock). If git refuses, the
    submission goes back to `pending`;
 3. database: version row, `approving` → `approved`, review, audit, search queue — one
-   transaction.
+   transaction. Then it wakes the process's search indexer and answers: the index is written
+   after the answer (services/searchsync.py), and every search indexes what is queued first.
 A crash after 1 leaves the submission reading `approving` (never `pending`: no one can reject
 what may already be tagged); `cmsreg-server check --repair` settles it from git — a tag means
 the approval finishes, no tag means it goes back to `pending`.
