@@ -66,21 +66,38 @@ def writer_lock(reg, timeout: float | None = None) -> Iterator[None]:
         lock.release()
 
 
+class NotIndexed(RuntimeError):
+    """Packs whose document could not be built (their git content is damaged, say): they stay
+    queued, the others were indexed, and `check` names the difference."""
+
+
 def drain(reg, timeout: float | None = None) -> int:
-    """Index every queued pack; return how many were processed."""
-    done = 0
+    """Index every queued pack; return how many were processed.
+
+    A pack whose document cannot be built is logged and left queued, and the others are
+    indexed all the same; NotIndexed is raised at the end, naming it.
+    """
+    done, broken, left = 0, set(), []
     with writer_lock(reg, timeout):
         while True:
             with reg.db.session() as session:
                 rows = session.scalars(
-                    select(SearchQueue).order_by(SearchQueue.id).limit(200)
+                    select(SearchQueue)
+                    .where(SearchQueue.id.not_in(left))
+                    .order_by(SearchQueue.id)
+                    .limit(200)
                 ).all()
                 if not rows:
-                    return done
-                packs = {(r.publisher, r.name) for r in rows}
+                    break
+                packs = {(r.publisher, r.name) for r in rows} - broken
                 docs = []
                 for publisher, name in sorted(packs):
-                    doc = build_document(reg, session, publisher, name)
+                    try:
+                        doc = build_document(reg, session, publisher, name)
+                    except Exception:  # one damaged pack must not hold up every other one
+                        log.exception("cannot index %s/%s; it stays queued", publisher, name)
+                        broken.add((publisher, name))
+                        continue
                     if doc is None:
                         reg.search.remove(publisher, name)
                     else:
@@ -88,8 +105,13 @@ def drain(reg, timeout: float | None = None) -> int:
                 # One batch: every index write starts a new generation and resets caches.
                 if docs:
                     reg.search.index(docs)
-                session.execute(delete(SearchQueue).where(SearchQueue.id.in_([r.id for r in rows])))
-                done += len(packs)
+                left += [r.id for r in rows if (r.publisher, r.name) in broken]
+                indexed = [r.id for r in rows if (r.publisher, r.name) not in broken]
+                session.execute(delete(SearchQueue).where(SearchQueue.id.in_(indexed)))
+                done += len(packs - broken)
+    if broken:
+        raise NotIndexed(", ".join(f"{p}/{n}" for p, n in sorted(broken)))
+    return done
 
 
 def drain_after_decision(reg) -> None:
@@ -125,7 +147,8 @@ def catch_up(reg) -> None:
     A drain in progress (this process's indexer, another worker's) is waited for; when the lock
     stays busy longer (a `reindex` holds it throughout), the read answers from the index as it
     stands rather than fail, the queue keeps the change for the next drain, and for
-    CATCH_UP_BACKOFF seconds the process's reads take the lock only if it is free at once.
+    CATCH_UP_BACKOFF seconds the process's reads take the lock only if it is free at once. A
+    drain that fails is logged, and the read answers from the index all the same.
     """
     if not queued(reg):
         return
@@ -137,6 +160,11 @@ def catch_up(reg) -> None:
         if not backing_off:
             reg.caches[_BUSY_UNTIL] = time.monotonic() + CATCH_UP_BACKOFF
             log.warning("search answered from the index as it stands: %s", exc)
+    except Exception:
+        # A queued change that cannot be indexed (its git content damaged, say) must not take
+        # every search down with it: the read goes on, and `check` names what stays queued.
+        reg.caches[_BUSY_UNTIL] = time.monotonic() + CATCH_UP_BACKOFF
+        log.exception("indexing what is queued failed; search answered from the index as it stands")
 
 
 def kick(reg) -> None:

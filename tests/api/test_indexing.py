@@ -6,16 +6,22 @@ answers. A search, in any worker, first indexes what is still queued.
 
 from __future__ import annotations
 
+import logging
+import subprocess
 import threading
 from pathlib import Path
 
+from sqlalchemy import select
+
 from registry import create_app
+from registry.db.models import SearchQueue
 from registry.services import moderation, searchsync
 from registry.services.accounts import Actor
 from registry.services.context import Registry
-from tests.api.conftest import found
+from tests.api.conftest import SEARCH, found
 from tests.api.test_search_lock import held_by_another_process
-from tests.conftest import auth
+from tests.conftest import auth, upload
+from tests.packs.manifests import pack_files
 
 PACK = "/api/v1/packs/hertfordshire/family-safeguarding-cp-workflow"
 LONG_WAIT = 600  # seconds a writer would wait for the index lock: far past any test's patience
@@ -85,3 +91,48 @@ def test_a_command_that_approves_leaves_the_index_up_to_date_when_it_closes(reg,
     assert not searchsync.queued(reg)
     indexed = set(reg.search.keys())
     assert ("hertfordshire", "family-safeguarding-cp-workflow", "1.2.0") in indexed
+
+
+def test_a_pack_that_cannot_be_indexed_holds_up_neither_search_nor_other_packs(
+    client, reg, waiting, caplog
+) -> None:
+    """A pack whose git content is damaged stays queued (check names it); searches answer from
+    the index as it stands instead of failing, and other packs' approvals are still indexed."""
+    assert waiting.approve(client).status_code == 200
+    assert found(client) == ["family-safeguarding-cp-workflow"]
+    # Damage `check` would report: the version's tag is gone; then a change queues the pack.
+    tag = "refs/tags/hertfordshire/family-safeguarding-cp-workflow/v1.2.0"
+    subprocess.run(
+        ["git", "--git-dir", reg.settings["STORE_PATH"], "update-ref", "-d", tag], check=True
+    )
+    with reg.db.session() as session:
+        searchsync.enqueue(session, "hertfordshire", "family-safeguarding-cp-workflow")
+    # A worker started after the damage (no git reads cached), where another pack is approved.
+    fresh = create_app(dict(reg.settings) | {"TESTING": True, "RATE_LIMITS": False})
+    try:
+        worker = fresh.test_client()
+        forms = pack_files(name="family-safeguarding-forms", version="1.1.0", depends=...)
+        r = upload(worker, waiting.publisher, forms)
+        assert r.status_code == 201, r.get_json()
+        with caplog.at_level(logging.ERROR, logger=searchsync.__name__):
+            r = worker.post(
+                f"/api/v1/submissions/{r.get_json()['id']}/approve",
+                json={},
+                headers=auth(waiting.moderator),
+            )
+            assert r.status_code == 200, r.get_json()
+            r = worker.get(SEARCH)
+        assert r.status_code == 200, r.get_json()
+        assert sorted(p["name"] for p in r.get_json()["results"]) == [
+            "family-safeguarding-cp-workflow",  # as indexed before the damage
+            "family-safeguarding-forms",
+        ]
+        assert any(
+            "cannot index hertfordshire/family-safeguarding-cp-workflow" in m
+            for m in caplog.messages
+        ), caplog.messages
+        with reg.db.session() as session:
+            left = session.execute(select(SearchQueue.publisher, SearchQueue.name)).all()
+        assert left == [("hertfordshire", "family-safeguarding-cp-workflow")]
+    finally:
+        fresh.extensions["cmsreg"].close()
