@@ -134,10 +134,11 @@ def queued(reg) -> bool:
 
 _ANY_QUEUED = select(SearchQueue.id).limit(1)
 CATCH_UP_WAIT = 2.0  # seconds a read waits for another writer before answering from the index
-# After a read's wait ran out, this process's reads do not wait for the lock for this many
-# seconds (they index what is queued only if the lock is free at once): a `reindex` holds it
-# for a while, and every search must not pay the wait.
+# After a read's wait ran out, this process's reads wait only CATCH_UP_BRIEF seconds for the lock
+# for this many seconds: a `reindex` holds it for a while, and every search must not pay the
+# whole wait; the brief one still covers a drain in progress (milliseconds).
 CATCH_UP_BACKOFF = 10.0
+CATCH_UP_BRIEF = 0.25
 _BUSY_UNTIL = "search-busy-until"  # in reg.caches: monotonic time the back-off ends
 
 
@@ -147,13 +148,15 @@ def catch_up(reg) -> None:
     A drain in progress (this process's indexer, another worker's) is waited for; when the lock
     stays busy longer (a `reindex` holds it throughout), the read answers from the index as it
     stands rather than fail, the queue keeps the change for the next drain, and for
-    CATCH_UP_BACKOFF seconds the process's reads take the lock only if it is free at once. A
+    CATCH_UP_BACKOFF seconds the process's reads wait only CATCH_UP_BRIEF seconds for it. A
     drain that fails is logged, and the read answers from the index all the same.
     """
     if not queued(reg):
         return
     backing_off = time.monotonic() < reg.caches.get(_BUSY_UNTIL, 0.0)
-    wait = 0.0 if backing_off else min(CATCH_UP_WAIT, float(reg.settings["SEARCH_LOCK_TIMEOUT"]))
+    wait = min(
+        CATCH_UP_BRIEF if backing_off else CATCH_UP_WAIT, float(reg.settings["SEARCH_LOCK_TIMEOUT"])
+    )
     try:
         drain(reg, timeout=wait)
     except Unavailable as exc:
