@@ -335,8 +335,8 @@ def _index(reg: Registry, repair: bool) -> list[str]:
     # What is queued is indexed first, as before any search: a change a server answered a moment
     # ago, still in its indexer's hands, is not a fault.
     searchsync.catch_up(reg)
+    queued = searchsync.queued(reg)
     with reg.db.session() as session:
-        queued = session.scalar(select(SearchQueue.id).limit(1)) is not None
         expected = set()
         for pack in session.scalars(select(Pack)).all():
             latest = searchsync.latest_version(pack.versions)

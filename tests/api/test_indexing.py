@@ -18,6 +18,7 @@ from registry.db.models import SearchQueue
 from registry.services import moderation, searchsync
 from registry.services.accounts import Actor
 from registry.services.context import Registry
+from registry.services.reconcile import check
 from tests.api.conftest import SEARCH, found
 from tests.api.test_search_lock import held_by_another_process
 from tests.conftest import auth, upload
@@ -134,5 +135,6 @@ def test_a_pack_that_cannot_be_indexed_holds_up_neither_search_nor_other_packs(
         with reg.db.session() as session:
             left = session.execute(select(SearchQueue.publisher, SearchQueue.name)).all()
         assert left == [("hertfordshire", "family-safeguarding-cp-workflow")]
+        assert "search: changes are queued but not yet indexed" in check(fresh.extensions["cmsreg"])
     finally:
         fresh.extensions["cmsreg"].close()
