@@ -196,19 +196,21 @@ class Repository:
                 raise StoreError(f"bad object id in a change of {ref}")
             lines.append(f"delete {ref} {old}" if not new else f"update {ref} {new} {old}")
         stdin = ("\n".join(lines) + "\n").encode()
-        try:
-            self.git("update-ref", "--stdin", stdin=stdin)
-        except GitFailed as exc:
-            stale = self._dead_writers_lock(exc)
-            if stale is None:
-                raise _changed(exc) from exc
-            # Every ref writer holds the store's write lock, as the caller does now: a git
-            # lock file found meanwhile was left by a writer killed mid-transaction.
-            stale.unlink(missing_ok=True)
+        removed: set[Path] = set()
+        while True:
             try:
                 self.git("update-ref", "--stdin", stdin=stdin)
-            except GitFailed as again:
-                raise _changed(again) from again
+                return
+            except GitFailed as exc:
+                stale = self._dead_writers_lock(exc)
+                if stale is None or stale in removed:
+                    raise _changed(exc) from exc
+                # Every ref writer holds the store's write lock, as the caller does now: a git
+                # lock file found meanwhile was left by a writer killed mid-transaction. git
+                # reports one at a time (a ref's lock, then packed-refs.lock): each is removed
+                # once, and a lock that comes back belongs to someone else.
+                stale.unlink(missing_ok=True)
+                removed.add(stale)
 
     def _dead_writers_lock(self, exc: GitFailed) -> Path | None:
         """The ref lock file (refs/…, packed-refs) git found in its way, if it is ours to remove."""

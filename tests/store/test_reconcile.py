@@ -142,3 +142,21 @@ def test_tags_the_store_did_not_write_are_reported(store: ContentStore) -> None:
     store.submit(2, "essex", "roles", pack("2.0.0"))
     with pytest.raises(Conflict, match="did not write"):
         store.approve(2, "essex", "roles", "2.0.0", approver="m")
+
+
+def test_every_lock_a_killed_writer_left_is_removed_not_only_the_first(
+    store: ContentStore,
+) -> None:
+    """kill -9 during a transaction that deletes a packed ref leaves the ref's lock and
+    packed-refs.lock; the next writer meets them one at a time and must remove both."""
+    approve(store, 1, "essex", "roles", "1.0.0")
+    store.submit(2, "essex", "roles", pack("1.1.0"))
+    git(
+        store, "pack-refs", "--all"
+    )  # the submission's ref is packed: deleting it locks packed-refs
+    locks = [store.repo.path / "refs" / "heads" / "main.lock", store.repo.path / "packed-refs.lock"]
+    for lock in locks:
+        lock.write_text(store.head() or "")
+    assert store.approve(2, "essex", "roles", "1.1.0", approver="m").on_main
+    assert [lock for lock in locks if lock.exists()] == []
+    assert store.reconcile().ok
